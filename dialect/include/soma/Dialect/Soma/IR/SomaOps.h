@@ -1,0 +1,22 @@
+//===- SomaOps.h - The ops of the soma dialect ------------------*- C++ -*-===//
+//
+// Declares the generated op classes of SomaOps.td.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOMA_DIALECT_SOMA_IR_SOMAOPS_H
+#define SOMA_DIALECT_SOMA_IR_SOMAOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "soma/Dialect/Soma/IR/SomaDialect.h"
+
+#define GET_OP_CLASSES
+#include "soma/Dialect/Soma/IR/SomaOps.h.inc"
+
+#endif // SOMA_DIALECT_SOMA_IR_SOMAOPS_H

@@ -1,0 +1,423 @@
+//===- ShapeInference.cpp - Result shapes of soma ops ---------------------===//
+//
+// The shape rules shared by the ops' verifiers and the reference interpreter.
+// A dynamic dimension (ShapedType::kDynamic) is compatible with any size; the
+// rules check what the static dimensions already decide.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using llvm::ArrayRef;
+using llvm::StringRef;
+
+namespace soma::shape {
+
+static bool isDynamic(int64_t dim) { return ShapedType::isDynamic(dim); }
+
+/// Prints a dimension the way MLIR types do: '?' when dynamic.
+static std::string dimToString(int64_t dim) {
+  return isDynamic(dim) ? "?" : std::to_string(dim);
+}
+
+static std::string shapeToString(ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  llvm::interleave(
+      shape, [&](int64_t d) { text += dimToString(d); },
+      [&] { text += ", "; });
+  return text + "]";
+}
+
+/// True when two dimensions may be equal at run time.
+static bool compatible(int64_t a, int64_t b) {
+  return isDynamic(a) || isDynamic(b) || a == b;
+}
+
+int64_t numElements(ArrayRef<int64_t> shape) {
+  int64_t count = 1;
+  for (int64_t dim : shape)
+    count *= dim;
+  return count;
+}
+
+/// Checks that `attr` has `size` entries, each at least `minValue`.
+static LogicalResult checkWindowAttr(ArrayRef<int64_t> attr, StringRef name,
+                                     int64_t minValue, EmitErrorFn emitError) {
+  if (attr.size() != 2)
+    return emitError() << "expected '" << name << "' to have 2 entries, got "
+                       << attr.size();
+  for (int64_t value : attr)
+    if (value < minValue)
+      return emitError() << "expected every entry of '" << name
+                         << "' to be at least " << minValue << ", got "
+                         << value;
+  return success();
+}
+
+static LogicalResult checkRank(ArrayRef<int64_t> shape, StringRef operand,
+                               size_t rank, EmitErrorFn emitError) {
+  if (shape.size() != rank)
+    return emitError() << "expected " << operand << " of rank " << rank
+                       << ", got rank " << shape.size();
+  return success();
+}
+
+/// Checks that an optional bias is a vector of `size` elements.
+static LogicalResult checkBias(std::optional<ArrayRef<int64_t>> bias,
+                               int64_t size, EmitErrorFn emitError) {
+  if (!bias)
+    return success();
+  if (bias->size() != 1 || !compatible((*bias)[0], size))
+    return emitError() << "expected bias of shape [" << dimToString(size)
+                       << "], got " << shapeToString(*bias);
+  return success();
+}
+
+FailureOr<int64_t> normalizeDim(int64_t dim, int64_t rank, StringRef attrName,
+                                EmitErrorFn emitError) {
+  int64_t lowest = rank == 0 ? -1 : -rank;
+  int64_t highest = rank == 0 ? 0 : rank - 1;
+  if (dim < lowest || dim > highest)
+    return emitError() << "expected '" << attrName << "' in [" << lowest
+                       << ", " << highest << "] for an input of rank " << rank
+                       << ", got " << dim;
+  return dim < 0 ? dim + std::max<int64_t>(rank, 1) : dim;
+}
+
+FailureOr<Shape> broadcast(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                           EmitErrorFn emitError) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  Shape result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    // Align at the trailing dimension; missing leading dimensions are 1.
+    int64_t a = i < rank - lhs.size() ? 1 : lhs[i - (rank - lhs.size())];
+    int64_t b = i < rank - rhs.size() ? 1 : rhs[i - (rank - rhs.size())];
+    if (a == b || b == 1)
+      result[i] = a;
+    else if (a == 1)
+      result[i] = b;
+    else if (isDynamic(a))
+      result[i] = b;
+    else if (isDynamic(b))
+      result[i] = a;
+    else
+      return emitError() << "operands are not broadcastable: "
+                         << shapeToString(lhs) << " and "
+                         << shapeToString(rhs) << " differ in dimension " << i
+                         << " of the result (" << a << " vs " << b << ")";
+  }
+  return result;
+}
+
+FailureOr<Shape> matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
+                        EmitErrorFn emitError) {
+  if (lhs.empty() || rhs.empty())
+    return emitError() << "expected operands of rank at least 1, got ranks "
+                       << lhs.size() << " and " << rhs.size();
+  // A 1-D lhs is a row [1, K], a 1-D rhs a column [K, 1].
+  Shape a(lhs.begin(), lhs.end()), b(rhs.begin(), rhs.end());
+  if (lhs.size() == 1)
+    a.insert(a.begin(), 1);
+  if (rhs.size() == 1)
+    b.push_back(1);
+  int64_t kLhs = a.back(), kRhs = b[b.size() - 2];
+  if (!compatible(kLhs, kRhs))
+    return emitError() << "expected the contracted dimensions to agree: lhs "
+                       << shapeToString(lhs) << " has K = " << kLhs
+                       << ", rhs " << shapeToString(rhs) << " has K = " << kRhs;
+  FailureOr<Shape> batch =
+      broadcast(ArrayRef(a).drop_back(2), ArrayRef(b).drop_back(2), emitError);
+  if (failed(batch))
+    return failure();
+  Shape result = *batch;
+  if (lhs.size() > 1)
+    result.push_back(a[a.size() - 2]);
+  if (rhs.size() > 1)
+    result.push_back(b.back());
+  return result;
+}
+
+FailureOr<Shape> linear(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                        std::optional<ArrayRef<int64_t>> bias,
+                        EmitErrorFn emitError) {
+  if (input.empty())
+    return emitError() << "expected input of rank at least 1, got rank 0";
+  if (failed(checkRank(weight, "weight", 2, emitError)))
+    return failure();
+  if (!compatible(input.back(), weight[1]))
+    return emitError() << "expected weight dimension 1 (K) to be "
+                       << dimToString(input.back())
+                       << " to match the last input dimension, got "
+                       << dimToString(weight[1]);
+  if (failed(checkBias(bias, weight[0], emitError)))
+    return failure();
+  Shape result(input.drop_back());
+  result.push_back(weight[0]);
+  return result;
+}
+
+FailureOr<Shape> reduceSum(ArrayRef<int64_t> input, ArrayRef<int64_t> dims,
+                           bool keepdim, EmitErrorFn emitError) {
+  llvm::SmallVector<bool> reduced(input.size(), dims.empty());
+  for (int64_t dim : dims) {
+    FailureOr<int64_t> d = normalizeDim(dim, input.size(), "dims", emitError);
+    if (failed(d))
+      return failure();
+    if (input.empty())
+      continue;
+    if (reduced[*d])
+      return emitError() << "expected distinct 'dims', got dimension " << *d
+                         << " twice";
+    reduced[*d] = true;
+  }
+  Shape result;
+  for (auto [dim, isReduced] : llvm::zip_equal(input, reduced)) {
+    if (!isReduced)
+      result.push_back(dim);
+    else if (keepdim)
+      result.push_back(1);
+  }
+  return result;
+}
+
+FailureOr<Shape>
+batchNorm(ArrayRef<int64_t> input,
+          ArrayRef<std::pair<StringRef, ArrayRef<int64_t>>> namedParams,
+          EmitErrorFn emitError) {
+  if (input.size() < 2)
+    return emitError() << "expected input of rank at least 2 ([N, C, ...]), "
+                          "got rank "
+                       << input.size();
+  for (auto [name, param] : namedParams)
+    if (param.size() != 1 || !compatible(param[0], input[1]))
+      return emitError() << "expected " << name << " of shape ["
+                         << dimToString(input[1])
+                         << "] (the input's channels), got "
+                         << shapeToString(param);
+  return Shape(input);
+}
+
+FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
+                         EmitErrorFn emitError) {
+  std::optional<size_t> inferred;
+  int64_t knownOut = 1;
+  for (auto [i, dim] : llvm::enumerate(shape)) {
+    if (dim == -1) {
+      if (inferred)
+        return emitError() << "expected at most one -1 in 'shape', got "
+                           << "entries " << *inferred << " and " << i;
+      inferred = i;
+    } else if (dim < 0) {
+      return emitError() << "expected entries of 'shape' to be -1 or "
+                            "non-negative, got "
+                         << dim << " at position " << i;
+    } else {
+      knownOut *= dim;
+    }
+  }
+  bool inputDynamic = llvm::any_of(input, isDynamic);
+  int64_t knownIn = 1;
+  for (int64_t dim : input)
+    if (!isDynamic(dim))
+      knownIn *= dim;
+
+  Shape result(shape);
+  if (inferred) {
+    if (inputDynamic) {
+      result[*inferred] = ShapedType::kDynamic;
+      return result;
+    }
+    if (knownOut == 0 || knownIn % knownOut != 0)
+      return emitError() << "cannot reshape " << shapeToString(input) << " ("
+                         << knownIn << " elements) to "
+                         << shapeToString(shape);
+    result[*inferred] = knownIn / knownOut;
+    return result;
+  }
+  // Without -1 the result is static; a dynamic input must fit it exactly.
+  bool fits = inputDynamic
+                  ? (knownIn == 0 ? knownOut == 0 : knownOut % knownIn == 0)
+                  : knownIn == knownOut;
+  if (!fits)
+    return emitError() << "cannot reshape " << shapeToString(input) << " ("
+                       << (inputDynamic ? "a multiple of " : "") << knownIn
+                       << " elements) to " << shapeToString(shape) << " ("
+                       << knownOut << " elements)";
+  return result;
+}
+
+FailureOr<Shape> flatten(ArrayRef<int64_t> input, int64_t startDim,
+                         int64_t endDim, EmitErrorFn emitError) {
+  if (input.empty())
+    return Shape{1};
+  FailureOr<int64_t> start =
+      normalizeDim(startDim, input.size(), "start_dim", emitError);
+  FailureOr<int64_t> end =
+      normalizeDim(endDim, input.size(), "end_dim", emitError);
+  if (failed(start) || failed(end))
+    return failure();
+  if (*start > *end)
+    return emitError() << "expected 'start_dim' (" << *start
+                       << ") not after 'end_dim' (" << *end << ")";
+  Shape result(input.take_front(*start));
+  int64_t merged = 1;
+  for (int64_t dim : input.slice(*start, *end - *start + 1))
+    merged = (isDynamic(merged) || isDynamic(dim)) ? ShapedType::kDynamic
+                                                   : merged * dim;
+  result.push_back(merged);
+  llvm::append_range(result, input.drop_front(*end + 1));
+  return result;
+}
+
+FailureOr<Shape> transpose(ArrayRef<int64_t> input, ArrayRef<int64_t> perm,
+                           EmitErrorFn emitError) {
+  if (perm.size() != input.size())
+    return emitError() << "expected 'perm' of " << input.size()
+                       << " entries (the input's rank), got " << perm.size();
+  llvm::SmallVector<bool> seen(input.size(), false);
+  Shape result;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(input.size()) || seen[p])
+      return emitError() << "expected 'perm' to be a permutation of [0, "
+                         << input.size() << "), got " << shapeToString(perm);
+    seen[p] = true;
+    result.push_back(input[p]);
+  }
+  return result;
+}
+
+/// Size of one convolution output dimension, or failure when the window
+/// does not fit even once.
+static FailureOr<int64_t> convOutputSize(int64_t in, int64_t kernel,
+                                         int64_t stride, int64_t pad,
+                                         int64_t dilation, StringRef dimName,
+                                         EmitErrorFn emitError) {
+  if (isDynamic(in) || isDynamic(kernel))
+    return ShapedType::kDynamic;
+  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
+  if (span < 0)
+    return emitError() << "expected the " << dimName << " window (kernel "
+                       << kernel << ", dilation " << dilation
+                       << ") to fit the padded input of size " << in + 2 * pad
+                       << ", but it is larger";
+  return span / stride + 1;
+}
+
+static LogicalResult checkGroups(int64_t groups, int64_t channels,
+                                 StringRef what, EmitErrorFn emitError) {
+  if (groups < 1)
+    return emitError() << "expected 'groups' to be positive, got " << groups;
+  if (!isDynamic(channels) && channels % groups != 0)
+    return emitError() << "expected " << what << " (" << channels
+                       << ") to be divisible by 'groups' (" << groups << ")";
+  return success();
+}
+
+FailureOr<Shape> conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
+                        std::optional<ArrayRef<int64_t>> bias,
+                        const Window &window, int64_t groups,
+                        EmitErrorFn emitError) {
+  if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
+      failed(checkRank(weight, "weight (OIHW)", 4, emitError)) ||
+      failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
+      failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
+      failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
+      failed(checkGroups(groups, input[1], "input channels", emitError)) ||
+      failed(checkGroups(groups, weight[0], "output channels", emitError)))
+    return failure();
+  if (!isDynamic(input[1]) && !isDynamic(weight[1]) &&
+      weight[1] * groups != input[1])
+    return emitError() << "expected weight dimension 1 to be input channels / "
+                          "groups = "
+                       << input[1] << " / " << groups << " = "
+                       << input[1] / groups << ", got " << weight[1];
+  if (failed(checkBias(bias, weight[0], emitError)))
+    return failure();
+  Shape result{input[0], weight[0]};
+  const char *names[] = {"height", "width"};
+  for (int i = 0; i < 2; ++i) {
+    FailureOr<int64_t> size = convOutputSize(
+        input[2 + i], weight[2 + i], window.stride[i], window.padding[i],
+        window.dilation[i], names[i], emitError);
+    if (failed(size))
+      return failure();
+    result.push_back(*size);
+  }
+  return result;
+}
+
+FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
+                                 ArrayRef<int64_t> weight,
+                                 std::optional<ArrayRef<int64_t>> bias,
+                                 const Window &window,
+                                 ArrayRef<int64_t> outputPadding,
+                                 int64_t groups, EmitErrorFn emitError) {
+  if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
+      failed(checkRank(weight, "weight (IOHW)", 4, emitError)) ||
+      failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
+      failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
+      failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
+      failed(checkWindowAttr(outputPadding, "output_padding", 0, emitError)) ||
+      failed(checkGroups(groups, input[1], "input channels", emitError)))
+    return failure();
+  if (!compatible(weight[0], input[1]))
+    return emitError() << "expected weight dimension 0 to be the input "
+                          "channels ("
+                       << input[1] << "), got " << weight[0];
+  for (int i = 0; i < 2; ++i)
+    if (outputPadding[i] >= std::max(window.stride[i], window.dilation[i]))
+      return emitError() << "expected 'output_padding' smaller than 'stride' "
+                            "or 'dilation' in dimension "
+                         << i << ", got " << outputPadding[i];
+  int64_t outChannels =
+      isDynamic(weight[1]) ? ShapedType::kDynamic : weight[1] * groups;
+  if (failed(checkBias(bias, outChannels, emitError)))
+    return failure();
+  Shape result{input[0], outChannels};
+  for (int i = 0; i < 2; ++i) {
+    int64_t in = input[2 + i], kernel = weight[2 + i];
+    if (isDynamic(in) || isDynamic(kernel)) {
+      result.push_back(ShapedType::kDynamic);
+      continue;
+    }
+    int64_t size = (in - 1) * window.stride[i] - 2 * window.padding[i] +
+                   window.dilation[i] * (kernel - 1) + outputPadding[i] + 1;
+    if (size < 1)
+      return emitError() << "expected a positive output size in dimension "
+                         << 2 + i << ", got " << size;
+    result.push_back(size);
+  }
+  return result;
+}
+
+FailureOr<Shape> pool2d(ArrayRef<int64_t> input, ArrayRef<int64_t> kernelSize,
+                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                        EmitErrorFn emitError) {
+  if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
+      failed(checkWindowAttr(kernelSize, "kernel_size", 1, emitError)) ||
+      failed(checkWindowAttr(stride, "stride", 1, emitError)) ||
+      failed(checkWindowAttr(padding, "padding", 0, emitError)))
+    return failure();
+  for (int i = 0; i < 2; ++i)
+    if (2 * padding[i] > kernelSize[i])
+      return emitError() << "expected 'padding' at most half of "
+                            "'kernel_size' in dimension "
+                         << i << ", got padding " << padding[i]
+                         << " for kernel " << kernelSize[i];
+  Shape result{input[0], input[1]};
+  const char *names[] = {"height", "width"};
+  for (int i = 0; i < 2; ++i) {
+    FailureOr<int64_t> size =
+        convOutputSize(input[2 + i], kernelSize[i], stride[i], padding[i],
+                       /*dilation=*/1, names[i], emitError);
+    if (failed(size))
+      return failure();
+    result.push_back(*size);
+  }
+  return result;
+}
+
+} // namespace soma::shape

@@ -1,0 +1,295 @@
+//===- SomaOps.cpp - Type inference and verifiers of soma ops -------------===//
+//
+// Result types come from the shape rules in ShapeInference.cpp; an op whose
+// declared result type differs from the inferred one is rejected by the
+// InferTypeOpInterface verifier. The verifiers here check attribute values
+// that do not bear on shapes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
+
+using namespace mlir;
+using namespace soma;
+
+#define GET_OP_CLASSES
+#include "soma/Dialect/Soma/IR/SomaOps.cpp.inc"
+
+namespace {
+using ShapeRule =
+    llvm::function_ref<FailureOr<shape::Shape>(shape::EmitErrorFn)>;
+} // namespace
+
+/// Runs a shape rule and records the f32 tensor type it yields. Diagnostics
+/// go to `location`, prefixed like Operation::emitOpError; without a location
+/// (speculative inference) they are dropped.
+template <typename OpTy>
+static LogicalResult inferTensorType(MLIRContext *context,
+                                     std::optional<Location> location,
+                                     ShapeRule rule,
+                                     SmallVectorImpl<Type> &inferred) {
+  auto emitError = [&]() -> InFlightDiagnostic {
+    if (!location)
+      return InFlightDiagnostic();
+    return mlir::emitError(*location)
+           << "'" << OpTy::getOperationName() << "' op ";
+  };
+  FailureOr<shape::Shape> shape = rule(emitError);
+  if (failed(shape))
+    return failure();
+  inferred.push_back(
+      RankedTensorType::get(*shape, Float32Type::get(context)));
+  return success();
+}
+
+/// The shape of a tensor operand. ODS has checked it is a ranked tensor
+/// before any verifier runs; parsers may infer earlier, hence the fallback.
+static ArrayRef<int64_t> shapeOf(Value value) {
+  if (auto type = dyn_cast_or_null<RankedTensorType>(value.getType()))
+    return type.getShape();
+  return {};
+}
+
+static std::optional<ArrayRef<int64_t>> optionalShapeOf(Value value) {
+  if (!value)
+    return std::nullopt;
+  return shapeOf(value);
+}
+
+//===----------------------------------------------------------------------===//
+// Element-wise activations
+//===----------------------------------------------------------------------===//
+
+LogicalResult SoftplusOp::verify() {
+  if (getBeta().isZero())
+    return emitOpError() << "expected a non-zero 'beta', got 0";
+  return success();
+}
+
+LogicalResult DropoutOp::verify() {
+  float p = getP().convertToFloat();
+  if (!(p >= 0.0f && p <= 1.0f))
+    return emitOpError() << "expected 'p' in [0, 1], got " << p;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Broadcasting arithmetic
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy>
+static LogicalResult inferBroadcast(MLIRContext *context,
+                                    std::optional<Location> location,
+                                    typename OpTy::Adaptor adaptor,
+                                    SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<OpTy>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::broadcast(shapeOf(adaptor.getLhs()),
+                                shapeOf(adaptor.getRhs()), emitError);
+      },
+      inferred);
+}
+
+#define SOMA_BROADCASTING_INFERENCE(OpTy)                                      \
+  LogicalResult OpTy::inferReturnTypes(                                        \
+      MLIRContext *context, std::optional<Location> location,                  \
+      Adaptor adaptor, SmallVectorImpl<Type> &inferred) {                      \
+    return inferBroadcast<OpTy>(context, location, adaptor, inferred);         \
+  }
+SOMA_BROADCASTING_INFERENCE(AddOp)
+SOMA_BROADCASTING_INFERENCE(SubOp)
+SOMA_BROADCASTING_INFERENCE(MulOp)
+SOMA_BROADCASTING_INFERENCE(DivOp)
+#undef SOMA_BROADCASTING_INFERENCE
+
+//===----------------------------------------------------------------------===//
+// Linear algebra
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatmulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<MatmulOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::matmul(shapeOf(adaptor.getLhs()),
+                             shapeOf(adaptor.getRhs()), emitError);
+      },
+      inferred);
+}
+
+LogicalResult LinearOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<LinearOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::linear(shapeOf(adaptor.getInput()),
+                             shapeOf(adaptor.getWeight()),
+                             optionalShapeOf(adaptor.getBias()), emitError);
+      },
+      inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and normalizations
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReduceSumOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<ReduceSumOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::reduceSum(shapeOf(adaptor.getInput()),
+                                adaptor.getDims(), adaptor.getKeepdim(),
+                                emitError);
+      },
+      inferred);
+}
+
+template <typename OpTy>
+static LogicalResult verifySoftmaxDim(OpTy op) {
+  auto rank = cast<RankedTensorType>(op.getInput().getType()).getRank();
+  return shape::normalizeDim(op.getDim(), rank, "dim",
+                             [&] { return op.emitOpError(); });
+}
+
+LogicalResult SoftmaxOp::verify() { return verifySoftmaxDim(*this); }
+LogicalResult LogSoftmaxOp::verify() { return verifySoftmaxDim(*this); }
+
+LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<BatchNormOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        std::pair<StringRef, ArrayRef<int64_t>> params[] = {
+            {"mean", shapeOf(adaptor.getMean())},
+            {"variance", shapeOf(adaptor.getVariance())},
+            {"weight", shapeOf(adaptor.getWeight())},
+            {"bias", shapeOf(adaptor.getBias())}};
+        return shape::batchNorm(shapeOf(adaptor.getInput()), params,
+                                emitError);
+      },
+      inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<ReshapeOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::reshape(shapeOf(adaptor.getInput()), adaptor.getShape(),
+                              emitError);
+      },
+      inferred);
+}
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *context,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<FlattenOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::flatten(shapeOf(adaptor.getInput()),
+                              adaptor.getStartDim(), adaptor.getEndDim(),
+                              emitError);
+      },
+      inferred);
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<TransposeOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::transpose(shapeOf(adaptor.getInput()),
+                                adaptor.getPerm(), emitError);
+      },
+      inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<Conv2dOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        shape::Window window{adaptor.getStride(), adaptor.getPadding(),
+                             adaptor.getDilation()};
+        return shape::conv2d(shapeOf(adaptor.getInput()),
+                             shapeOf(adaptor.getWeight()),
+                             optionalShapeOf(adaptor.getBias()), window,
+                             adaptor.getGroups(), emitError);
+      },
+      inferred);
+}
+
+LogicalResult ConvTranspose2dOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<ConvTranspose2dOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        shape::Window window{adaptor.getStride(), adaptor.getPadding(),
+                             adaptor.getDilation()};
+        return shape::convTranspose2d(
+            shapeOf(adaptor.getInput()), shapeOf(adaptor.getWeight()),
+            optionalShapeOf(adaptor.getBias()), window,
+            adaptor.getOutputPadding(), adaptor.getGroups(), emitError);
+      },
+      inferred);
+}
+
+template <typename OpTy>
+static LogicalResult inferPool(MLIRContext *context,
+                               std::optional<Location> location,
+                               typename OpTy::Adaptor adaptor,
+                               SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<OpTy>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        ArrayRef<int64_t> kernel = adaptor.getKernelSize();
+        ArrayRef<int64_t> stride = kernel;
+        if (auto explicitStride = adaptor.getStride())
+          stride = *explicitStride;
+        return shape::pool2d(shapeOf(adaptor.getInput()), kernel, stride,
+                             adaptor.getPadding(), emitError);
+      },
+      inferred);
+}
+
+LogicalResult MaxPool2dOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferPool<MaxPool2dOp>(context, location, adaptor, inferred);
+}
+
+LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *context,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  return inferPool<AvgPool2dOp>(context, location, adaptor, inferred);
+}
