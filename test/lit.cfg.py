@@ -14,13 +14,17 @@ config.test_exec_root = os.path.join(config.soma_obj_root, "test")
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 
-# The Soma tools, then FileCheck, not, count, ... from LLVM 22.
-llvm_config.with_environment("PATH", config.soma_tools_dir, append_path=False)
+# Each call puts its directory first: the Soma tools, then FileCheck, not,
+# count, ... from LLVM 22, then the system's.
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.soma_tools_dir, append_path=True)
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(
     ("%npy", config.python_executable + " " +
      os.path.join(config.soma_src_root, "test", "lit-tools", "npy.py")))
 config.substitutions.append(("%soma_src", config.soma_src_root))
-config.substitutions.append(
-    ("%shared", os.path.join(os.path.dirname(config.soma_src_root), "shared")))
+shared_dir = os.path.join(os.path.dirname(config.soma_src_root), "shared")
+config.substitutions.append(("%shared", shared_dir))
+# SPEC.md's conformance checks live beside the repository, when it is there.
+if os.path.isdir(os.path.join(shared_dir, "conformance")):
+    config.available_features.add("spec-conformance")

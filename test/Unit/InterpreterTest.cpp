@@ -418,7 +418,7 @@ TEST_F(ActivationTest, PiecewiseActivations) {
   expectBitwise(relu[0], 0.0f);
   expectBitwise(relu[1], 2.0f);
   expectBitwise(relu[2], nan);
-  expectBitwise(relu[3], 0.0f);
+  expectBitwise(relu[3], -0.0f); // as PyTorch's clamp_min
 
   std::vector<float> leaky =
       apply("soma.leaky_relu %x {negative_slope = 0.5 : f32}", {-4.0f, 4.0f});

@@ -59,7 +59,8 @@ static std::function<double(double)> scalarFunction(Operation *op) {
       })
       .Case([](TanhOp) -> Fn { return [](double x) { return std::tanh(x); }; })
       .Case([](ReluOp) -> Fn {
-        return [](double x) { return std::isnan(x) || x > 0 ? x : 0.0; };
+        // PyTorch's clamp_min: NaN and -0 pass through unchanged.
+        return [](double x) { return x < 0 ? 0.0 : x; };
       })
       .Case([](LeakyReluOp op) -> Fn {
         double slope = op.getNegativeSlope().convertToFloat();

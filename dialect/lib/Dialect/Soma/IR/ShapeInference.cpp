@@ -9,6 +9,7 @@
 #include "soma/Dialect/Soma/IR/ShapeInference.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using llvm::ArrayRef;
@@ -31,6 +32,15 @@ static std::string shapeToString(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
+/// Prints attribute values, where kDynamic is a plain number, not '?'.
+static std::string valuesToString(ArrayRef<int64_t> values) {
+  std::string text = "[";
+  llvm::interleave(
+      values, [&](int64_t v) { text += std::to_string(v); },
+      [&] { text += ", "; });
+  return text + "]";
+}
+
 /// True when two dimensions may be equal at run time.
 static bool compatible(int64_t a, int64_t b) {
   return isDynamic(a) || isDynamic(b) || a == b;
@@ -41,6 +51,27 @@ int64_t numElements(ArrayRef<int64_t> shape) {
   for (int64_t dim : shape)
     count *= dim;
   return count;
+}
+
+/// The product of the known entries of `shape` (neither dynamic nor the -1
+/// of a reshape), or failure when it does not fit in int64_t: huge sizes are
+/// rejected rather than wrapped around.
+static FailureOr<int64_t> staticProduct(ArrayRef<int64_t> shape,
+                                        StringRef what, EmitErrorFn emitError) {
+  if (llvm::is_contained(shape, 0))
+    return 0;
+  int64_t product = 1;
+  for (int64_t dim : shape) {
+    if (isDynamic(dim) || dim == -1)
+      continue;
+    std::optional<int64_t> next = llvm::checkedMul(product, dim);
+    if (!next)
+      return emitError() << "expected " << what
+                         << " to have fewer than 2^63 elements, got "
+                         << shapeToString(shape);
+    product = *next;
+  }
+  return product;
 }
 
 /// Checks that `attr` has `size` entries, each at least `minValue`.
@@ -203,7 +234,6 @@ batchNorm(ArrayRef<int64_t> input,
 FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
                          EmitErrorFn emitError) {
   std::optional<size_t> inferred;
-  int64_t knownOut = 1;
   for (auto [i, dim] : llvm::enumerate(shape)) {
     if (dim == -1) {
       if (inferred)
@@ -214,23 +244,29 @@ FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
       return emitError() << "expected entries of 'shape' to be -1 or "
                             "non-negative, got "
                          << dim << " at position " << i;
-    } else {
-      knownOut *= dim;
     }
   }
+  FailureOr<int64_t> knownOutOr = staticProduct(shape, "'shape'", emitError);
+  if (failed(knownOutOr))
+    return failure();
+  FailureOr<int64_t> knownInOr = staticProduct(input, "the input", emitError);
+  if (failed(knownInOr))
+    return failure();
+  int64_t knownOut = *knownOutOr, knownIn = *knownInOr;
   bool inputDynamic = llvm::any_of(input, isDynamic);
-  int64_t knownIn = 1;
-  for (int64_t dim : input)
-    if (!isDynamic(dim))
-      knownIn *= dim;
 
   Shape result(shape);
   if (inferred) {
+    // PyTorch rejects -1 next to a 0 whatever the input: the size is
+    // ambiguous, or no size makes the element counts agree.
+    if (knownOut == 0)
+      return emitError() << "expected no 0 in 'shape' next to -1, got "
+                         << shapeToString(shape);
     if (inputDynamic) {
       result[*inferred] = ShapedType::kDynamic;
       return result;
     }
-    if (knownOut == 0 || knownIn % knownOut != 0)
+    if (knownIn % knownOut != 0)
       return emitError() << "cannot reshape " << shapeToString(input) << " ("
                          << knownIn << " elements) to "
                          << shapeToString(shape);
@@ -251,8 +287,7 @@ FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
 
 FailureOr<Shape> flatten(ArrayRef<int64_t> input, int64_t startDim,
                          int64_t endDim, EmitErrorFn emitError) {
-  if (input.empty())
-    return Shape{1};
+  // As in PyTorch, a scalar takes dimensions in [-1, 0] and becomes [1].
   FailureOr<int64_t> start =
       normalizeDim(startDim, input.size(), "start_dim", emitError);
   FailureOr<int64_t> end =
@@ -262,12 +297,19 @@ FailureOr<Shape> flatten(ArrayRef<int64_t> input, int64_t startDim,
   if (*start > *end)
     return emitError() << "expected 'start_dim' (" << *start
                        << ") not after 'end_dim' (" << *end << ")";
+  if (input.empty())
+    return Shape{1};
   Shape result(input.take_front(*start));
-  int64_t merged = 1;
-  for (int64_t dim : input.slice(*start, *end - *start + 1))
-    merged = (isDynamic(merged) || isDynamic(dim)) ? ShapedType::kDynamic
-                                                   : merged * dim;
-  result.push_back(merged);
+  ArrayRef<int64_t> mergedDims = input.slice(*start, *end - *start + 1);
+  if (llvm::any_of(mergedDims, isDynamic)) {
+    result.push_back(ShapedType::kDynamic);
+  } else {
+    FailureOr<int64_t> merged =
+        staticProduct(mergedDims, "the flattened dimensions", emitError);
+    if (failed(merged))
+      return failure();
+    result.push_back(*merged);
+  }
   llvm::append_range(result, input.drop_front(*end + 1));
   return result;
 }
@@ -282,7 +324,7 @@ FailureOr<Shape> transpose(ArrayRef<int64_t> input, ArrayRef<int64_t> perm,
   for (int64_t p : perm) {
     if (p < 0 || p >= static_cast<int64_t>(input.size()) || seen[p])
       return emitError() << "expected 'perm' to be a permutation of [0, "
-                         << input.size() << "), got " << shapeToString(perm);
+                         << input.size() << "), got " << valuesToString(perm);
     seen[p] = true;
     result.push_back(input[p]);
   }
@@ -297,13 +339,30 @@ static FailureOr<int64_t> convOutputSize(int64_t in, int64_t kernel,
                                          EmitErrorFn emitError) {
   if (isDynamic(in) || isDynamic(kernel))
     return ShapedType::kDynamic;
-  int64_t span = in + 2 * pad - dilation * (kernel - 1) - 1;
-  if (span < 0)
+  // kernel >= 1 and dilation >= 1 were checked: extent >= 1, padded >= 0.
+  std::optional<int64_t> padded = llvm::checkedMulAdd<int64_t>(pad, 2, in);
+  std::optional<int64_t> extent =
+      llvm::checkedMulAdd<int64_t>(dilation, kernel - 1, 1);
+  if (!padded || !extent)
+    return emitError() << "expected the padded " << dimName
+                       << " and the window extent to fit in 64 bits";
+  if (*padded < *extent)
     return emitError() << "expected the " << dimName << " window (kernel "
                        << kernel << ", dilation " << dilation
-                       << ") to fit the padded input of size " << in + 2 * pad
+                       << ") to fit the padded input of size " << *padded
                        << ", but it is larger";
-  return span / stride + 1;
+  return (*padded - *extent) / stride + 1;
+}
+
+/// Checks that the kernel dimensions (2 and 3) of a convolution weight are
+/// positive; an empty kernel has no PyTorch meaning.
+static LogicalResult checkKernel(ArrayRef<int64_t> weight,
+                                 EmitErrorFn emitError) {
+  if (weight[2] == 0 || weight[3] == 0)
+    return emitError() << "expected weight dimensions 2 and 3 (the kernel) "
+                          "to be positive, got "
+                       << shapeToString(weight);
+  return success();
 }
 
 static LogicalResult checkGroups(int64_t groups, int64_t channels,
@@ -322,14 +381,16 @@ FailureOr<Shape> conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                         EmitErrorFn emitError) {
   if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
       failed(checkRank(weight, "weight (OIHW)", 4, emitError)) ||
+      failed(checkKernel(weight, emitError)) ||
       failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
       failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
       failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
       failed(checkGroups(groups, input[1], "input channels", emitError)) ||
       failed(checkGroups(groups, weight[0], "output channels", emitError)))
     return failure();
+  // input[1] % groups == 0 was checked; dividing cannot overflow.
   if (!isDynamic(input[1]) && !isDynamic(weight[1]) &&
-      weight[1] * groups != input[1])
+      weight[1] != input[1] / groups)
     return emitError() << "expected weight dimension 1 to be input channels / "
                           "groups = "
                        << input[1] << " / " << groups << " = "
@@ -357,11 +418,13 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
                                  int64_t groups, EmitErrorFn emitError) {
   if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
       failed(checkRank(weight, "weight (IOHW)", 4, emitError)) ||
+      failed(checkKernel(weight, emitError)) ||
       failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
       failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
       failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
       failed(checkWindowAttr(outputPadding, "output_padding", 0, emitError)) ||
-      failed(checkGroups(groups, input[1], "input channels", emitError)))
+      failed(checkGroups(groups, input[1], "input channels", emitError)) ||
+      failed(checkGroups(groups, weight[0], "weight dimension 0", emitError)))
     return failure();
   if (!compatible(weight[0], input[1]))
     return emitError() << "expected weight dimension 0 to be the input "
@@ -372,8 +435,14 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
       return emitError() << "expected 'output_padding' smaller than 'stride' "
                             "or 'dilation' in dimension "
                          << i << ", got " << outputPadding[i];
-  int64_t outChannels =
-      isDynamic(weight[1]) ? ShapedType::kDynamic : weight[1] * groups;
+  int64_t outChannels = ShapedType::kDynamic;
+  if (!isDynamic(weight[1])) {
+    std::optional<int64_t> product = llvm::checkedMul(weight[1], groups);
+    if (!product)
+      return emitError() << "expected output channels (weight dimension 1 "
+                            "times 'groups') to fit in 64 bits";
+    outChannels = *product;
+  }
   if (failed(checkBias(bias, outChannels, emitError)))
     return failure();
   Shape result{input[0], outChannels};
@@ -383,12 +452,22 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
       result.push_back(ShapedType::kDynamic);
       continue;
     }
-    int64_t size = (in - 1) * window.stride[i] - 2 * window.padding[i] +
-                   window.dilation[i] * (kernel - 1) + outputPadding[i] + 1;
-    if (size < 1)
+    // (in - 1) * stride - 2 * padding + dilation * (kernel - 1)
+    // + output_padding + 1, rejected rather than wrapped around.
+    std::optional<int64_t> size = llvm::checkedMulAdd<int64_t>(
+        in - 1, window.stride[i], outputPadding[i] + 1);
+    if (size)
+      size = llvm::checkedMulAdd<int64_t>(window.dilation[i], kernel - 1,
+                                          *size);
+    if (size)
+      size = llvm::checkedMulAdd<int64_t>(window.padding[i], -2, *size);
+    if (!size)
+      return emitError() << "expected the output size in dimension " << 2 + i
+                         << " to fit in 64 bits";
+    if (*size < 1)
       return emitError() << "expected a positive output size in dimension "
-                         << 2 + i << ", got " << size;
-    result.push_back(size);
+                         << 2 + i << ", got " << *size;
+    result.push_back(*size);
   }
   return result;
 }
@@ -402,7 +481,7 @@ FailureOr<Shape> pool2d(ArrayRef<int64_t> input, ArrayRef<int64_t> kernelSize,
       failed(checkWindowAttr(padding, "padding", 0, emitError)))
     return failure();
   for (int i = 0; i < 2; ++i)
-    if (2 * padding[i] > kernelSize[i])
+    if (padding[i] > kernelSize[i] / 2)
       return emitError() << "expected 'padding' at most half of "
                             "'kernel_size' in dimension "
                          << i << ", got padding " << padding[i]

@@ -28,8 +28,13 @@ struct FoldReshapeOfReshape : OpRewritePattern<ReshapeOp> {
     auto producer = op.getInput().getDefiningOp<ReshapeOp>();
     if (!producer)
       return rewriter.notifyMatchFailure(op, "input is not a reshape");
-    rewriter.modifyOpInPlace(
-        op, [&] { op.getInputMutable().assign(producer.getInput()); });
+    // A static result spells its sizes out: inferred from a dynamic `x`,
+    // the last shape's -1 would lose what the first reshape pinned down.
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputMutable().assign(producer.getInput());
+      if (op.getType().hasStaticShape())
+        op.setShape(op.getType().getShape());
+    });
     return success();
   }
 };
