@@ -134,7 +134,7 @@ bool HeaderParser::parse(Header &header) {
     return fail("unexpected text after the closing '}'");
   for (StringRef key : {"descr", "fortran_order", "shape"})
     if (!seen.contains(key)) {
-      error = ("header has no '" + key + "' key").str();
+      error = ("malformed header: the dict has no '" + key + "' key").str();
       return false;
     }
   return true;
@@ -238,10 +238,10 @@ llvm::Error splitFile(StringRef bytes, StringRef name, StringRef &headerText,
   if (bytes.empty())
     return makeError(name, "file is empty, not a .npy file");
   if (!bytes.starts_with(kMagic))
-    return makeError(name, bytes.size() < kMagic.size() &&
-                                   kMagic.starts_with(bytes)
-                               ? "truncated before the end of the magic string"
-                               : "not a .npy file (bad magic string)");
+    return makeError(name,
+                     bytes.size() < kMagic.size() && kMagic.starts_with(bytes)
+                         ? "truncated before the end of the magic string"
+                         : "not a .npy file (bad magic string)");
   if (bytes.size() < kMagic.size() + 2)
     return makeError(name, "truncated before the format version");
   unsigned major = static_cast<uint8_t>(bytes[kMagic.size()]);
