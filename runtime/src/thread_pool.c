@@ -1,0 +1,337 @@
+//===- thread_pool.c - The workers behind soma_rt_parallel_for ----*- C -*-===//
+//
+// One pool per model library, created on first use. Worker i is pinned to
+// one CPU of the process (an unpinned pool can end up packed onto one CPU
+// of a VM); the calling thread takes chunk 0 and is never re-pinned. Idle
+// workers spin briefly, then sleep on a condition variable.
+//
+// An application thread owns the pool for one whole parallel_for (a
+// trylock). Another application thread that finds it busy, and any nested
+// call, runs its whole range inline: callers never wait for each other and
+// the CPUs are never oversubscribed.
+//
+// A job is published as a ticket: a generation number with the number of
+// participating threads in its low bits. A worker without a chunk reads
+// nothing else, so it never races with the owner writing the next job.
+//
+//===----------------------------------------------------------------------===//
+
+#include "cpus.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+enum {
+  /// Low bits of a ticket: the threads (caller included) taking a chunk.
+  TICKET_PARTICIPANT_BITS = 16,
+  /// Polls before sleeping: tens of microseconds, enough to catch the next
+  /// layer of a model without burning a CPU another program wants.
+  SPIN_ITERATIONS = 2000,
+};
+
+_Static_assert(SOMA_MAX_THREADS < (1 << TICKET_PARTICIPANT_BITS),
+               "a ticket's low bits must hold the thread count");
+
+struct worker {
+  pthread_t thread;
+  int index;
+  /// The ticket when the worker was created: only later ones are new jobs.
+  uint64_t firstTicket;
+};
+
+static struct {
+  /// Held by the application thread using the pool: for one whole
+  /// parallel_for, including any resize it does first.
+  pthread_mutex_t owner;
+  /// Guards sleeping and waking, and activeWorkers.
+  pthread_mutex_t lock;
+  pthread_cond_t wake; ///< A new ticket, or fewer active workers.
+  pthread_cond_t done; ///< pending reached 0.
+  _Atomic uint64_t ticket;
+  /// Workers still running a chunk of the current job.
+  atomic_int pending;
+  /// Workers asleep on `wake`, and whether the owner sleeps on `done`: a
+  /// thread that finds nobody asleep skips the lock and the futex call.
+  /// Sequentially consistent against `ticket` and `pending`: either the
+  /// sleeper sees the change, or the changer sees the sleeper.
+  atomic_int sleepers;
+  atomic_bool ownerSleeps;
+  /// The current job; the owner writes it before publishing its ticket.
+  soma_rt_body_fn body;
+  void *context;
+  int64_t count;
+  /// Workers with an index at or above this exit.
+  int activeWorkers;
+  /// Workers started and not joined. Owner only.
+  int numWorkers;
+  /// Whether waiting threads spin first: only when each has its own CPU.
+  atomic_bool spin;
+  /// Threads the next parallel_for uses; set by pthread_once.
+  atomic_int numThreads;
+  pthread_once_t once;
+  struct worker workers[SOMA_MAX_THREADS - 1];
+} pool = {
+    .owner = PTHREAD_MUTEX_INITIALIZER,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .wake = PTHREAD_COND_INITIALIZER,
+    .done = PTHREAD_COND_INITIALIZER,
+    .once = PTHREAD_ONCE_INIT,
+};
+
+/// Set on workers, and on the caller while it runs a chunk: a parallel_for
+/// from inside a body runs inline.
+static _Thread_local bool inParallelBody;
+
+static void cpuRelax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+//===----------------------------------------------------------------------===//
+// Running chunks
+//===----------------------------------------------------------------------===//
+
+static void runBody(soma_rt_body_fn body, void *context, int64_t begin,
+                    int64_t end) {
+  bool outer = inParallelBody;
+  inParallelBody = true;
+  body(context, begin, end);
+  inParallelBody = outer;
+}
+
+/// Runs chunk `index` of `parts` of the current job: the first count % parts
+/// chunks get one extra iteration. Depends on nothing but these numbers.
+static void runChunk(int index, int parts) {
+  int64_t base = pool.count / parts, extra = pool.count % parts;
+  int64_t begin = index * base + (index < extra ? index : extra);
+  int64_t end = begin + base + (index < extra ? 1 : 0);
+  runBody(pool.body, pool.context, begin, end);
+}
+
+static void finishChunk(void) {
+  if (atomic_fetch_sub(&pool.pending, 1) != 1 ||
+      !atomic_load(&pool.ownerSleeps))
+    return;
+  pthread_mutex_lock(&pool.lock);
+  pthread_cond_signal(&pool.done);
+  pthread_mutex_unlock(&pool.lock);
+}
+
+//===----------------------------------------------------------------------===//
+// Workers
+//===----------------------------------------------------------------------===//
+
+/// Waits for a ticket other than `*seen` and stores it there. Returns false
+/// when the worker must exit instead.
+static bool waitForTicket(int index, uint64_t *seen) {
+  if (atomic_load_explicit(&pool.spin, memory_order_relaxed)) {
+    for (int i = 0; i < SPIN_ITERATIONS; ++i) {
+      uint64_t ticket =
+          atomic_load_explicit(&pool.ticket, memory_order_acquire);
+      if (ticket != *seen) {
+        *seen = ticket;
+        return true;
+      }
+      cpuRelax();
+    }
+  }
+  pthread_mutex_lock(&pool.lock);
+  atomic_fetch_add(&pool.sleepers, 1);
+  while (index < pool.activeWorkers && atomic_load(&pool.ticket) == *seen)
+    pthread_cond_wait(&pool.wake, &pool.lock);
+  atomic_fetch_sub(&pool.sleepers, 1);
+  bool active = index < pool.activeWorkers;
+  *seen = atomic_load_explicit(&pool.ticket, memory_order_acquire);
+  pthread_mutex_unlock(&pool.lock);
+  return active;
+}
+
+static void *workerMain(void *argument) {
+  const struct worker *self = argument;
+  inParallelBody = true;
+  uint64_t seen = self->firstTicket;
+  // A worker that is not active was told to exit before any ticket made it
+  // a participant: stopWorkers runs between jobs only.
+  while (waitForTicket(self->index, &seen)) {
+    int participants = (int)(seen & ((1u << TICKET_PARTICIPANT_BITS) - 1));
+    if (self->index + 1 >= participants)
+      continue;
+    runChunk(self->index + 1, participants);
+    finishChunk();
+  }
+  return NULL;
+}
+
+static void pinThread(pthread_t thread, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  // Best effort: an unpinned worker is slower, not wrong.
+  (void)pthread_setaffinity_np(thread, sizeof(set), &set);
+}
+
+static void setActiveWorkers(int count) {
+  pthread_mutex_lock(&pool.lock);
+  pool.activeWorkers = count;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+}
+
+/// Joins the workers from `keep` on. Only between jobs, with `owner` held.
+static void stopWorkers(int keep) {
+  setActiveWorkers(keep);
+  for (int i = keep; i < pool.numWorkers; ++i)
+    pthread_join(pool.workers[i].thread, NULL);
+  pool.numWorkers = keep;
+}
+
+/// Starts workers up to `wanted` (fewer if threads cannot be created).
+/// Only between jobs, with `owner` held.
+static void startWorkers(int wanted) {
+  // Workers inherit a full signal mask: signals go to application threads.
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &previous);
+  setActiveWorkers(wanted);
+  int callerCpu = sched_getcpu();
+  int started = pool.numWorkers;
+  for (; started < wanted; ++started) {
+    struct worker *worker = &pool.workers[started];
+    worker->index = started;
+    worker->firstTicket = atomic_load(&pool.ticket);
+    if (pthread_create(&worker->thread, NULL, workerMain, worker) != 0)
+      break;
+    pinThread(worker->thread, somaWorkerCpu(started, callerCpu));
+  }
+  pthread_sigmask(SIG_SETMASK, &previous, NULL);
+  if (started < wanted)
+    setActiveWorkers(started);
+  pool.numWorkers = started;
+}
+
+static void resizeWorkers(int wanted) {
+  if (wanted < pool.numWorkers)
+    stopWorkers(wanted);
+  else if (wanted > pool.numWorkers)
+    startWorkers(wanted);
+  atomic_store_explicit(&pool.spin, pool.numWorkers < somaCpuCount(),
+                        memory_order_relaxed);
+}
+
+//===----------------------------------------------------------------------===//
+// Pool lifetime
+//===----------------------------------------------------------------------===//
+
+/// Only the forking thread lives on in a child: it starts with no workers
+/// and an unowned pool, whatever other threads were doing.
+static void resetPoolInChild(void) {
+  pool.owner = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+  pool.lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
+  pool.wake = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+  pool.done = (pthread_cond_t)PTHREAD_COND_INITIALIZER;
+  atomic_store(&pool.pending, 0);
+  atomic_store(&pool.sleepers, 0);
+  atomic_store(&pool.ownerSleeps, false);
+  pool.activeWorkers = 0;
+  pool.numWorkers = 0;
+}
+
+static void initPool(void) {
+  atomic_store(&pool.numThreads, somaDefaultNumThreads());
+  pthread_atfork(NULL, NULL, resetPoolInChild);
+}
+
+/// Workers run this library's code, so they must be gone before dlclose
+/// unmaps it. A pool another thread is using cannot be stopped safely; that
+/// only happens if the process exits during a call, which ends it anyway.
+__attribute__((destructor)) static void stopPoolAtUnload(void) {
+  if (pthread_mutex_trylock(&pool.owner) != 0)
+    return;
+  stopWorkers(0);
+  pthread_mutex_unlock(&pool.owner);
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+void soma_rt_set_num_threads(int32_t n) {
+  pthread_once(&pool.once, initPool);
+  if (n <= 0)
+    n = somaDefaultNumThreads();
+  else if (n > SOMA_MAX_THREADS)
+    n = SOMA_MAX_THREADS;
+  // Takes effect at the owner's next resize: setting never blocks.
+  atomic_store(&pool.numThreads, n);
+}
+
+int32_t soma_rt_num_threads(void) {
+  pthread_once(&pool.once, initPool);
+  return atomic_load(&pool.numThreads);
+}
+
+static void publishTicket(int participants) {
+  uint64_t generation =
+      (atomic_load(&pool.ticket) >> TICKET_PARTICIPANT_BITS) + 1;
+  atomic_store(&pool.ticket,
+               generation << TICKET_PARTICIPANT_BITS | participants);
+  if (atomic_load(&pool.sleepers) == 0)
+    return;
+  // A sleeper holds the lock from counting itself until it waits.
+  pthread_mutex_lock(&pool.lock);
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+}
+
+static void waitForWorkers(void) {
+  if (atomic_load_explicit(&pool.spin, memory_order_relaxed))
+    for (int i = 0; i < SPIN_ITERATIONS; ++i) {
+      if (atomic_load_explicit(&pool.pending, memory_order_acquire) == 0)
+        return;
+      cpuRelax();
+    }
+  pthread_mutex_lock(&pool.lock);
+  atomic_store(&pool.ownerSleeps, true);
+  while (atomic_load(&pool.pending) != 0)
+    pthread_cond_wait(&pool.done, &pool.lock);
+  atomic_store(&pool.ownerSleeps, false);
+  pthread_mutex_unlock(&pool.lock);
+}
+
+/// Runs a job with `owner` held.
+static void runOnPool(soma_rt_body_fn body, void *context, int64_t count) {
+  resizeWorkers(soma_rt_num_threads() - 1);
+  int participants = pool.numWorkers + 1;
+  if (count < participants)
+    participants = (int)count;
+  if (participants == 1) {
+    runBody(body, context, 0, count);
+    return;
+  }
+  pool.body = body;
+  pool.context = context;
+  pool.count = count;
+  atomic_store_explicit(&pool.pending, participants - 1, memory_order_relaxed);
+  publishTicket(participants);
+  runChunk(0, participants);
+  waitForWorkers();
+}
+
+void soma_rt_parallel_for(int64_t count, void *body, void *context) {
+  if (count <= 0 || !body)
+    return;
+  // POSIX guarantees function pointers survive a round trip through void *.
+  soma_rt_body_fn function = (soma_rt_body_fn)body;
+  if (count == 1 || inParallelBody || pthread_mutex_trylock(&pool.owner) != 0) {
+    runBody(function, context, 0, count);
+    return;
+  }
+  runOnPool(function, context, count);
+  pthread_mutex_unlock(&pool.owner);
+}
