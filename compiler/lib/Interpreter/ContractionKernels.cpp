@@ -104,12 +104,15 @@ HostTensor interp::runReduceSum(ReduceSumOp op, const HostTensor &input,
 
 HostTensor interp::runSoftmax(const HostTensor &input, int64_t dim,
                               bool logarithm) {
-  int64_t rank = std::max<int64_t>(input.rank(), 1);
+  // A 0-d tensor is a row of one element.
+  SmallVector<int64_t, 4> shape(input.shape);
+  if (shape.empty())
+    shape.push_back(1);
+  int64_t rank = static_cast<int64_t>(shape.size());
   dim = dim < 0 ? dim + rank : dim;
-  ArrayRef<int64_t> shape = input.shape;
-  int64_t outer = shape::numElements(shape.take_front(dim));
-  int64_t size = input.rank() == 0 ? 1 : shape[dim];
-  int64_t inner = shape::numElements(shape.drop_front(dim + 1));
+  int64_t outer = shape::numElements(ArrayRef(shape).take_front(dim));
+  int64_t size = shape[dim];
+  int64_t inner = shape::numElements(ArrayRef(shape).drop_front(dim + 1));
   HostTensor result(input.shape);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {

@@ -3,14 +3,18 @@
 // The command-line face of the reference interpreter: parses a model, picks
 // one of its functions, feeds it the .npy files given with --input (one per
 // argument, in order) and writes each result to the matching --output file,
-// or prints the results when there is none. Every mistake on the command
+// or prints the results when there is none. With --compiled it runs the
+// model compiled by somac's code path instead; with --compare it runs both
+// and prints how far apart their results are. Every mistake on the command
 // line or in an input file is reported before the model runs, as one line on
 // stderr, and makes the tool exit with status 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
+#include "soma/Driver/CompiledModel.h"
 #include "soma/Interpreter/Interpreter.h"
+#include "soma/Support/FloatDistance.h"
 #include "soma/Support/Npy.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -54,6 +58,32 @@ static llvm::cl::opt<std::string> functionName(
     "function", llvm::cl::value_desc("name"),
     llvm::cl::desc("The function to run (default: the first public one)"),
     llvm::cl::cat(runCategory));
+
+static llvm::cl::opt<bool>
+    runCompiled("compiled",
+                llvm::cl::desc("Run the compiled model instead of the "
+                               "reference interpreter"),
+                llvm::cl::cat(runCategory));
+
+static llvm::cl::opt<bool> compare(
+    "compare",
+    llvm::cl::desc("Run both and print the largest absolute and ULP "
+                   "difference of each result"),
+    llvm::cl::cat(runCategory));
+
+static llvm::cl::opt<double> maxUlp(
+    "max-ulp", llvm::cl::value_desc("n"),
+    llvm::cl::desc("With --compare: fail when a result differs by more than "
+                   "n ULPs"),
+    llvm::cl::init(-1), llvm::cl::cat(runCategory));
+
+static llvm::cl::opt<unsigned>
+    optLevel("O", llvm::cl::desc("Optimization level 0-3 of --compiled"),
+             llvm::cl::Prefix, llvm::cl::init(3), llvm::cl::cat(runCategory));
+
+static llvm::cl::opt<std::string> targetCpu(
+    "target-cpu", llvm::cl::desc("Target CPU of --compiled (default native)"),
+    llvm::cl::init("native"), llvm::cl::cat(runCategory));
 
 /// Starts an error message on stderr, after the tool's name.
 static llvm::raw_ostream &error() {
@@ -214,6 +244,47 @@ static LogicalResult emitResults(ArrayRef<HostTensor> results) {
   return success();
 }
 
+/// Compiles the model and runs `function` on `inputs`.
+static FailureOr<SmallVector<HostTensor>>
+runCompiledModel(ModuleOp module, func::FuncOp function,
+                 ArrayRef<HostTensor> inputs) {
+  CompileOptions options;
+  options.pipeline.optLevel = optLevel;
+  options.targetCpu = targetCpu;
+  FailureOr<std::unique_ptr<CompiledModel>> model =
+      CompiledModel::compile(module, options);
+  if (failed(model))
+    return failure();
+  llvm::Expected<SmallVector<HostTensor>> results =
+      (*model)->run(function.getSymName(), inputs);
+  if (!results) {
+    error() << llvm::toString(results.takeError()) << "\n";
+    return failure();
+  }
+  return std::move(*results);
+}
+
+/// Prints how far the compiled results are from the interpreter's; fails
+/// when one is further than --max-ulp.
+static LogicalResult reportDistance(ArrayRef<HostTensor> reference,
+                                    ArrayRef<HostTensor> compiled) {
+  bool withinBound = true;
+  for (auto [index, expected, actual] :
+       llvm::enumerate(reference, compiled)) {
+    FloatDistance distance = measureDistance(expected.data, actual.data);
+    llvm::outs() << "result " << index << ": max abs diff "
+                 << llvm::format("%.9g", distance.maxAbsolute)
+                 << ", max ulp diff " << llvm::format("%g", distance.maxUlp)
+                 << "\n";
+    if (maxUlp >= 0 && distance.maxUlp > maxUlp) {
+      error() << "result " << index << " differs by " << distance.maxUlp
+              << " ULP, more than --max-ulp=" << maxUlp << "\n";
+      withinBound = false;
+    }
+  }
+  return success(withinBound);
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAsmPrinterCLOptions();
@@ -229,6 +300,8 @@ int main(int argc, char **argv) {
 
   DialectRegistry registry;
   registry.insert<SomaDialect, arith::ArithDialect, func::FuncDialect>();
+  if (runCompiled || compare)
+    registerCompilerDialects(registry);
   MLIRContext context(registry);
   // The interpreter reports call errors on the function; a dump of its
   // whole body after each one is noise unless asked for.
@@ -249,7 +322,20 @@ int main(int argc, char **argv) {
   if (failed(inputs))
     return 1;
 
-  FailureOr<SmallVector<HostTensor>> results = interpret(function, *inputs);
+  if (compare) {
+    FailureOr<SmallVector<HostTensor>> reference =
+        interpret(function, *inputs);
+    if (failed(reference))
+      return 1;
+    FailureOr<SmallVector<HostTensor>> compiled =
+        runCompiledModel(*module, function, *inputs);
+    if (failed(compiled))
+      return 1;
+    return succeeded(reportDistance(*reference, *compiled)) ? 0 : 1;
+  }
+  FailureOr<SmallVector<HostTensor>> results =
+      runCompiled ? runCompiledModel(*module, function, *inputs)
+                  : interpret(function, *inputs);
   if (failed(results) || failed(emitResults(*results)))
     return 1;
   return 0;

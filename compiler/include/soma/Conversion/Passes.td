@@ -1,0 +1,44 @@
+//===- Passes.td - Conversions out of the soma dialect -----*- tablegen -*-===//
+//
+// Passes that lower soma ops to upstream MLIR dialects.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOMA_CONVERSION_PASSES_TD
+#define SOMA_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+// Not anchored on an op: it runs on a module or nested on each function.
+def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
+  let summary = "Lower soma ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Rewrites every soma op into destination-passing tensor IR that one-shot
+    bufferization accepts: element-wise ops and reductions become
+    `linalg.generic`, products `linalg.matmul` or contraction generics,
+    convolutions and pooling the named `linalg` window ops over
+    `tensor.pad`-ded inputs, and shape changes `tensor.collapse_shape`,
+    `tensor.expand_shape` and `linalg.transpose`. Only the leading dimension
+    of a tensor may be dynamic (the batch). The pass converts the soma ops
+    nested in whatever op it runs on: a module, or each `func.func`.
+
+    Activations, softmax and batch norm compute in f64 and round to f32 once,
+    in the formulas of the reference interpreter, so special values agree
+    and element-wise results stay within SPEC's ULP budget. Contractions
+    accumulate in f32.
+
+    ```mlir
+    %y = soma.sigmoid %x : tensor<?x8xf32>
+    ```
+    becomes a `linalg.generic` whose body extends to f64, computes
+    `1 / (1 + exp(-x))` and truncates back to f32.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // SOMA_CONVERSION_PASSES_TD

@@ -1,0 +1,25 @@
+//===- SomaToLinalg.h - Lowering soma ops to linalg -------------*- C++ -*-===//
+//
+// The patterns behind `convert-soma-to-linalg`, for drivers that assemble
+// their own conversion.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOMA_CONVERSION_SOMATOLINALG_H
+#define SOMA_CONVERSION_SOMATOLINALG_H
+
+namespace mlir {
+class RewritePatternSet;
+} // namespace mlir
+
+namespace soma {
+
+/// Adds the conversion patterns that rewrite every soma op into linalg,
+/// tensor, arith and math ops on tensors. The patterns change no types; they
+/// expect static shapes but for a dynamic leading (batch) dimension and fail
+/// to match otherwise.
+void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace soma
+
+#endif // SOMA_CONVERSION_SOMATOLINALG_H

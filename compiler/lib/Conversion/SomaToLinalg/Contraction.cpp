@@ -1,0 +1,219 @@
+//===- Contraction.cpp - matmul and linear to linalg ----------------------===//
+//
+// Products accumulate in f32 from a zero (or bias) destination: the result
+// is within the standard dot-product error bound of the interpreter's f64
+// sum. A plain 2-D product is `linalg.matmul`; every other torch.matmul case
+// (1-D promotion, broadcast batch dimensions) is one contraction
+// `linalg.generic` whose indexing maps do the promotion and broadcasting.
+// `linear` collapses its leading dimensions into the rows of a transposed-B
+// `linalg.matmul` that starts from the broadcast bias.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace soma;
+using namespace soma::lowering;
+
+namespace {
+
+/// The loop structure of a torch.matmul contraction: batch loops, then the
+/// row loop (when lhs is not 1-D), the column loop (when rhs is not 1-D),
+/// then the reduction over K.
+struct MatmulLoops {
+  int64_t numBatch, numLoops;
+  std::optional<int64_t> row, col;
+  int64_t k() const { return numLoops - 1; }
+};
+
+/// Lowers `soma.matmul`.
+struct MatmulLowering final : OpConversionPattern<MatmulOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(MatmulOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value lhs = adaptor.getLhs(), rhs = adaptor.getRhs();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
+    int64_t rhsRank = cast<RankedTensorType>(rhs.getType()).getRank();
+
+    MatmulLoops loops;
+    loops.numBatch = resultType.getRank() - (lhsRank > 1) - (rhsRank > 1);
+    int64_t next = loops.numBatch;
+    if (lhsRank > 1)
+      loops.row = next++;
+    if (rhsRank > 1)
+      loops.col = next++;
+    loops.numLoops = next + 1;
+
+    SmallVector<OpFoldResult> sizes =
+        resultSizes(rewriter, loc, resultType, lhs, rhs, loops);
+    if (static_cast<int64_t>(sizes.size()) != resultType.getRank())
+      return rewriter.notifyMatchFailure(
+          op, "expected every dynamic result dimension to be dynamic in an "
+              "operand");
+    Value init =
+        createFilled(rewriter, loc, sizes, rewriter.getF32FloatAttr(0));
+    Value result;
+    if (lhsRank == 2 && rhsRank == 2)
+      result = linalg::MatmulOp::create(rewriter, loc, TypeRange{resultType},
+                                        ValueRange{lhs, rhs}, ValueRange{init})
+                   .getResult(0);
+    else
+      result = buildContraction(rewriter, loc, op, lhs, rhs, init, loops);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  /// Static result sizes, and the dynamic ones from the operand dimension
+  /// each comes from (an aligned batch dimension or lhs's rows).
+  static SmallVector<OpFoldResult> resultSizes(OpBuilder &b, Location loc,
+                                               RankedTensorType resultType,
+                                               Value lhs, Value rhs,
+                                               const MatmulLoops &loops) {
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d) {
+      if (!resultType.isDynamicDim(d)) {
+        sizes.push_back(b.getIndexAttr(resultType.getDimSize(d)));
+        continue;
+      }
+      if (loops.row && d == *loops.row) {
+        int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
+        sizes.push_back(dimSize(b, loc, lhs, lhsRank - 2));
+        continue;
+      }
+      for (Value operand : {lhs, rhs}) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t aligned = d - (loops.numBatch - (type.getRank() - 2));
+        if (type.getRank() > 2 && aligned >= 0 && type.isDynamicDim(aligned)) {
+          sizes.push_back(dimSize(b, loc, operand, aligned));
+          break;
+        }
+      }
+    }
+    return sizes;
+  }
+
+  /// The contraction generic of any torch.matmul case.
+  static Value buildContraction(OpBuilder &b, Location loc, MatmulOp op,
+                                Value lhs, Value rhs, Value init,
+                                const MatmulLoops &loops) {
+    MLIRContext *context = b.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    ArrayRef<int64_t> resultBatch =
+        resultType.getShape().take_front(loops.numBatch);
+    auto dim = [&](int64_t i) { return getAffineDimExpr(i, context); };
+
+    // lhs: [batch..., row, k] or [k]; rhs: [batch..., k, col] or [k]. The
+    // batch dimensions align at the end of the batch loops and broadcast
+    // where of size 1.
+    auto batchExprs = [&](ArrayRef<int64_t> shape) {
+      return llvm::to_vector(
+          broadcastMap(context, shape.drop_back(2), resultBatch).getResults());
+    };
+    ArrayRef<int64_t> lhsShape =
+        cast<RankedTensorType>(lhs.getType()).getShape();
+    ArrayRef<int64_t> rhsShape =
+        cast<RankedTensorType>(rhs.getType()).getShape();
+    SmallVector<AffineExpr> lhsExprs, rhsExprs, outExprs;
+    if (loops.row)
+      lhsExprs = batchExprs(lhsShape);
+    if (loops.col)
+      rhsExprs = batchExprs(rhsShape);
+    if (loops.row)
+      lhsExprs.push_back(dim(*loops.row));
+    lhsExprs.push_back(dim(loops.k()));
+    rhsExprs.push_back(dim(loops.k()));
+    if (loops.col)
+      rhsExprs.push_back(dim(*loops.col));
+    for (int64_t i = 0; i < loops.k(); ++i)
+      outExprs.push_back(dim(i));
+
+    SmallVector<AffineMap> maps;
+    for (ArrayRef<AffineExpr> exprs : {lhsExprs, rhsExprs, outExprs})
+      maps.push_back(AffineMap::get(loops.numLoops, 0, exprs, context));
+    SmallVector<utils::IteratorType> iterators(loops.numLoops,
+                                               utils::IteratorType::parallel);
+    iterators.back() = utils::IteratorType::reduction;
+    return buildGeneric(b, loc, {lhs, rhs}, init, maps, iterators,
+                        [](ImplicitLocOpBuilder &b, ValueRange args) -> Value {
+                          Value product =
+                              arith::MulFOp::create(b, args[0], args[1]);
+                          return arith::AddFOp::create(b, args[2], product);
+                        });
+  }
+};
+
+/// Lowers `soma.linear` to `x * transpose(w) + b` on 2-D rows.
+struct LinearLowering final : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticButBatch(rewriter, op)))
+      return failure();
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), weight = adaptor.getWeight();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = inputType.getRank();
+    int64_t n = resultType.getShape().back();
+
+    // The rows: [K] becomes [1, K], [d0, ..., K] becomes [d0 * ..., K].
+    Value rows = input;
+    SmallVector<ReassociationIndices> groups = mergeDims(rank, 0, rank - 2);
+    if (rank == 1) {
+      groups = {{0, 1}};
+      rows = expandTo(rewriter, loc, input,
+                      RankedTensorType::get({1, inputType.getDimSize(0)},
+                                            inputType.getElementType()),
+                      groups);
+    } else if (rank > 2) {
+      int64_t numRows = 1;
+      for (int64_t size : inputType.getShape().drop_back())
+        numRows = ShapedType::isDynamic(size) || ShapedType::isDynamic(numRows)
+                      ? ShapedType::kDynamic
+                      : numRows * size;
+      auto rowsType = RankedTensorType::get(
+          {numRows, inputType.getShape().back()}, inputType.getElementType());
+      rows = collapseTo(rewriter, loc, input, rowsType, groups);
+    }
+
+    SmallVector<OpFoldResult> sizes = {dimSize(rewriter, loc, rows, 0),
+                                       rewriter.getIndexAttr(n)};
+    Value init = createAccumulator(rewriter, loc, sizes, adaptor.getBias(),
+                                   /*channelDim=*/1);
+    Value product = linalg::MatmulTransposeBOp::create(
+                        rewriter, loc, TypeRange{init.getType()},
+                        ValueRange{rows, weight}, ValueRange{init})
+                        .getResult(0);
+
+    Value result = product;
+    if (rank == 1) {
+      result = collapseTo(rewriter, loc, product, resultType, groups);
+    } else if (rank > 2) {
+      SmallVector<OpFoldResult> shape =
+          tensor::getMixedSizes(rewriter, loc, input);
+      shape.back() = rewriter.getIndexAttr(n);
+      result = expandTo(rewriter, loc, product, resultType, groups, shape);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void soma::lowering::populateContractionPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatmulLowering, LinearLowering>(patterns.getContext());
+}

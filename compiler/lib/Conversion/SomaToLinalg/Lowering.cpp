@@ -1,0 +1,221 @@
+//===- Lowering.cpp - Shared pieces of the soma-to-linalg patterns --------===//
+//
+// Helpers every pattern family uses to build destination tensors, generic
+// ops, reshapes and scalar arithmetic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
+
+using namespace mlir;
+
+namespace soma::lowering {
+
+bool isStaticButBatch(Operation *op) {
+  auto check = [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor &&
+           llvm::none_of(tensor.getShape().drop_front(), ShapedType::isDynamic);
+  };
+  return llvm::all_of(op->getOperandTypes(), check) &&
+         llvm::all_of(op->getResultTypes(), check);
+}
+
+bool needsStaticButBatch(Operation *op) {
+  return isa<LinearOp, Conv2dOp, ConvTranspose2dOp, MaxPool2dOp, AvgPool2dOp>(
+      op);
+}
+
+LogicalResult requireStaticButBatch(RewriterBase &rewriter, Operation *op) {
+  if (!isStaticButBatch(op))
+    return rewriter.notifyMatchFailure(
+        op, "expected tensors whose dimensions are static but for the "
+            "leading (batch) one");
+  return success();
+}
+
+OpFoldResult dimSize(OpBuilder &b, Location loc, Value value, int64_t dim) {
+  return tensor::getMixedSize(b, loc, value, dim);
+}
+
+Value createEmpty(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                  Type elementType) {
+  if (!elementType)
+    elementType = b.getF32Type();
+  return tensor::EmptyOp::create(b, loc, sizes, elementType);
+}
+
+Value createFilled(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                   TypedAttr value) {
+  Value empty = createEmpty(b, loc, sizes, value.getType());
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
+      .getResult(0);
+}
+
+Value createAccumulator(OpBuilder &b, Location loc,
+                        ArrayRef<OpFoldResult> sizes, Value bias,
+                        int64_t channelDim) {
+  if (!bias)
+    return createFilled(b, loc, sizes, b.getF32FloatAttr(0.0f));
+  MLIRContext *context = b.getContext();
+  int64_t rank = sizes.size();
+  AffineMap biasMap =
+      AffineMap::get(rank, 0, getAffineDimExpr(channelDim, context));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return buildGeneric(
+      b, loc, bias, createEmpty(b, loc, sizes),
+      {biasMap, b.getMultiDimIdentityMap(rank)}, iterators,
+      [](ImplicitLocOpBuilder &, ValueRange args) { return args[0]; });
+}
+
+Value buildGeneric(OpBuilder &b, Location loc, ValueRange inputs, Value init,
+                   ArrayRef<AffineMap> maps,
+                   ArrayRef<utils::IteratorType> iterators, BodyFn body) {
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        ImplicitLocOpBuilder builder(nestedLoc, nested);
+        linalg::YieldOp::create(builder, body(builder, args));
+      });
+  return generic.getResult(0);
+}
+
+AffineMap broadcastMap(MLIRContext *context, ArrayRef<int64_t> shape,
+                       ArrayRef<int64_t> resultShape) {
+  int64_t offset = resultShape.size() - shape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [i, size] : llvm::enumerate(shape)) {
+    int64_t loop = offset + i;
+    bool stretches = size == 1 && resultShape[loop] != 1;
+    exprs.push_back(stretches ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(loop, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> padding, float padValue) {
+  if (llvm::all_of(padding, [](int64_t pad) { return pad == 0; }))
+    return input;
+  SmallVector<OpFoldResult> pads = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(padding[0]),
+                                    b.getIndexAttr(padding[1])};
+  Value value = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(padValue));
+  // A null result type lets tensor.pad infer it.
+  return tensor::PadOp::create(b, loc, RankedTensorType(), input, pads, pads,
+                               value);
+}
+
+Value expandTo(OpBuilder &b, Location loc, Value source,
+               RankedTensorType resultType,
+               ArrayRef<ReassociationIndices> reassociation,
+               ArrayRef<OpFoldResult> knownShape) {
+  if (!knownShape.empty())
+    return tensor::ExpandShapeOp::create(b, loc, resultType, source,
+                                         reassociation, knownShape);
+  ArrayRef<int64_t> shape = resultType.getShape();
+  SmallVector<OpFoldResult> outputShape;
+  for (auto [group, indices] : llvm::enumerate(reassociation)) {
+    int64_t staticPart = 1;
+    for (int64_t i : indices)
+      if (!ShapedType::isDynamic(shape[i]))
+        staticPart *= shape[i];
+    for (int64_t i : indices) {
+      if (!ShapedType::isDynamic(shape[i])) {
+        outputShape.push_back(b.getIndexAttr(shape[i]));
+        continue;
+      }
+      // The one dynamic size of the group: what the static ones leave.
+      Value whole = tensor::DimOp::create(b, loc, source, group);
+      if (staticPart != 1)
+        whole = arith::DivUIOp::create(
+            b, loc, whole, arith::ConstantIndexOp::create(b, loc, staticPart));
+      outputShape.push_back(whole);
+    }
+  }
+  if (reassociation.empty())
+    for (int64_t size : shape)
+      outputShape.push_back(b.getIndexAttr(size));
+  return tensor::ExpandShapeOp::create(b, loc, resultType, source,
+                                       reassociation, outputShape);
+}
+
+Value collapseTo(OpBuilder &b, Location loc, Value source,
+                 RankedTensorType resultType,
+                 ArrayRef<ReassociationIndices> reassociation) {
+  return tensor::CollapseShapeOp::create(b, loc, resultType, source,
+                                         reassociation);
+}
+
+SmallVector<ReassociationIndices> mergeDims(int64_t rank, int64_t first,
+                                            int64_t last) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < first; ++d)
+    groups.push_back({d});
+  ReassociationIndices merged;
+  for (int64_t d = first; d <= last; ++d)
+    merged.push_back(d);
+  groups.push_back(merged);
+  for (int64_t d = last + 1; d < rank; ++d)
+    groups.push_back({d});
+  return groups;
+}
+
+Value f32Constant(ImplicitLocOpBuilder &b, double value) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+}
+
+Value f64Constant(ImplicitLocOpBuilder &b, double value) {
+  return arith::ConstantOp::create(b, b.getF64FloatAttr(value));
+}
+
+Value extendToF64(ImplicitLocOpBuilder &b, Value value) {
+  return arith::ExtFOp::create(b, b.getF64Type(), value);
+}
+
+Value truncateToF32(ImplicitLocOpBuilder &b, Value value) {
+  return arith::TruncFOp::create(b, b.getF32Type(), value);
+}
+
+Value buildLog1p(ImplicitLocOpBuilder &b, Value u) {
+  Value one = f64Constant(b, 1.0);
+  Value inf = f64Constant(b, std::numeric_limits<double>::infinity());
+  Value onePlusU = arith::AddFOp::create(b, one, u);
+  Value isOne =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, onePlusU, one);
+  Value isInf =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, onePlusU, inf);
+  Value exact = arith::OrIOp::create(b, isOne, isInf);
+  Value product = arith::MulFOp::create(b, u, math::LogOp::create(b, onePlusU));
+  Value recovered = arith::SubFOp::create(b, onePlusU, one);
+  Value scaled = arith::DivFOp::create(b, product, recovered);
+  return arith::SelectOp::create(b, exact, u, scaled);
+}
+
+Value clampKeepNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {
+  // std::max(x, lo) is `x < lo ? lo : x`; std::min(m, hi) is
+  // `hi < m ? hi : m`. Ordered comparisons are false on NaN, so NaN stays.
+  Value belowLo = arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, x, lo);
+  Value atLeastLo = arith::SelectOp::create(b, belowLo, lo, x);
+  Value aboveHi =
+      arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, hi, atLeastLo);
+  return arith::SelectOp::create(b, aboveHi, hi, atLeastLo);
+}
+
+DenseIntElementsAttr windowAttr(Builder &b, ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                    b.getI64Type());
+  return DenseIntElementsAttr::get(type, values);
+}
+
+} // namespace soma::lowering

@@ -1,0 +1,164 @@
+//===- Lowering.h - Shared pieces of the SomaToLinalg files -----*- C++ -*-===//
+//
+// Internal to the SomaToLinalg files: the pattern families each file
+// contributes, and the IR-building helpers they share (destination tensors,
+// broadcasting maps, reshapes, and the f64 scalar forms that keep the
+// results equal to the reference interpreter's).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOMA_LIB_CONVERSION_SOMATOLINALG_LOWERING_H
+#define SOMA_LIB_CONVERSION_SOMATOLINALG_LOWERING_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace soma::lowering {
+
+//===----------------------------------------------------------------------===//
+// Pattern families, one per file
+//===----------------------------------------------------------------------===//
+
+/// Element-wise activations and dropout (Activations.cpp).
+void populateActivationPatterns(mlir::RewritePatternSet &patterns);
+/// add, sub, mul, div with NumPy broadcasting (Arithmetic.cpp).
+void populateArithmeticPatterns(mlir::RewritePatternSet &patterns);
+/// matmul and linear (Contraction.cpp).
+void populateContractionPatterns(mlir::RewritePatternSet &patterns);
+/// reduce_sum, softmax, log_softmax and batch_norm (Reduction.cpp).
+void populateReductionPatterns(mlir::RewritePatternSet &patterns);
+/// reshape, flatten and transpose (Layout.cpp).
+void populateLayoutPatterns(mlir::RewritePatternSet &patterns);
+/// conv2d and conv_transpose2d (Convolution.cpp).
+void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
+/// max_pool2d and avg_pool2d (Pooling.cpp).
+void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+
+//===----------------------------------------------------------------------===//
+// Preconditions
+//===----------------------------------------------------------------------===//
+
+/// True when every operand and result of `op` is a ranked tensor whose
+/// dimensions are static but for the leading one.
+bool isStaticButBatch(mlir::Operation *op);
+
+/// True for the ops whose lowering reads every size but the batch at compile
+/// time (window geometry, weight shapes), and so needs `isStaticButBatch`.
+bool needsStaticButBatch(mlir::Operation *op);
+
+/// Fails (with a match-failure note) unless `isStaticButBatch(op)`.
+llvm::LogicalResult requireStaticButBatch(mlir::RewriterBase &rewriter,
+                                          mlir::Operation *op);
+
+//===----------------------------------------------------------------------===//
+// Destination tensors
+//===----------------------------------------------------------------------===//
+
+/// Size `dim` of `value`: an attribute when static, `tensor.dim` otherwise.
+mlir::OpFoldResult dimSize(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value value, int64_t dim);
+
+/// `tensor.empty` of `sizes` (f32 unless `elementType` says otherwise).
+mlir::Value createEmpty(mlir::OpBuilder &b, mlir::Location loc,
+                        llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                        mlir::Type elementType = {});
+
+/// A tensor of `sizes` filled with the scalar `value` (`linalg.fill`); the
+/// element type is the value's.
+mlir::Value createFilled(mlir::OpBuilder &b, mlir::Location loc,
+                         llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                         mlir::TypedAttr value);
+
+/// The accumulator of a biased product: `bias` ([C]) broadcast along
+/// dimension `channelDim` of a tensor of `sizes`, or zeros without a bias.
+/// Starting the sum from the bias is how the reference interpreter adds it.
+mlir::Value createAccumulator(mlir::OpBuilder &b, mlir::Location loc,
+                              llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                              mlir::Value bias, int64_t channelDim);
+
+/// The NCHW `input` with `padding` ([rows, columns]) elements of value
+/// `padValue` before and after its rows and columns (`tensor.pad`), or
+/// `input` itself without padding.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> padding,
+                       float padValue);
+
+//===----------------------------------------------------------------------===//
+// linalg.generic
+//===----------------------------------------------------------------------===//
+
+/// Computes the yielded value of a generic body from its block arguments
+/// (the inputs' elements, then the output's).
+using BodyFn = llvm::function_ref<mlir::Value(mlir::ImplicitLocOpBuilder &,
+                                              mlir::ValueRange)>;
+
+/// One-result `linalg.generic` over `inputs` into `init`.
+mlir::Value buildGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::ValueRange inputs, mlir::Value init,
+                         llvm::ArrayRef<mlir::AffineMap> maps,
+                         llvm::ArrayRef<mlir::utils::IteratorType> iterators,
+                         BodyFn body);
+
+/// The indexing map that reads an operand of `shape` broadcast (NumPy
+/// rules: aligned at the trailing dimension) to `resultShape`: loop `i` of
+/// the result, or the constant 0 where a static size-1 dimension stretches.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *context,
+                             llvm::ArrayRef<int64_t> shape,
+                             llvm::ArrayRef<int64_t> resultShape);
+
+//===----------------------------------------------------------------------===//
+// Reshapes
+//===----------------------------------------------------------------------===//
+
+/// `tensor.expand_shape` of `source` to `resultType`. Without
+/// `outputShape`, each group of `reassociation` may have one dynamic size,
+/// which is the source dimension it expands divided by the group's static
+/// sizes.
+mlir::Value expandTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source,
+                     mlir::RankedTensorType resultType,
+                     llvm::ArrayRef<mlir::ReassociationIndices> reassociation,
+                     llvm::ArrayRef<mlir::OpFoldResult> outputShape = {});
+
+/// `tensor.collapse_shape` of `source` to `resultType`.
+mlir::Value
+collapseTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source,
+           mlir::RankedTensorType resultType,
+           llvm::ArrayRef<mlir::ReassociationIndices> reassociation);
+
+/// The reassociation that merges dimensions [first, last] of a rank-`rank`
+/// tensor and keeps every other dimension alone.
+llvm::SmallVector<mlir::ReassociationIndices>
+mergeDims(int64_t rank, int64_t first, int64_t last);
+
+//===----------------------------------------------------------------------===//
+// Scalars
+//===----------------------------------------------------------------------===//
+
+mlir::Value f32Constant(mlir::ImplicitLocOpBuilder &b, double value);
+mlir::Value f64Constant(mlir::ImplicitLocOpBuilder &b, double value);
+mlir::Value extendToF64(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
+mlir::Value truncateToF32(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
+
+/// `log1p(u)` in f64 from `math.log`, accurate for tiny `u`. MLIR lowers
+/// `math.log1p` on f64 to `log(1 + u)` (math-to-llvm), which loses every
+/// digit of `u` below 2^-53 and is useless for the tails of log_sigmoid and
+/// softplus. This is Goldberg's form `u * log(1 + u) / ((1 + u) - 1)`,
+/// returning `u` itself where `1 + u` rounds to 1 or overflows.
+mlir::Value buildLog1p(mlir::ImplicitLocOpBuilder &b, mlir::Value u);
+
+/// `std::min(std::max(x, lo), hi)` with its NaN and signed-zero behavior:
+/// NaN passes through, ties keep `x`.
+mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                         mlir::Value lo, mlir::Value hi);
+
+/// The i64 vector attribute (`dense<[a, b]> : tensor<2xi64>`) that named
+/// linalg window ops take for strides and dilations.
+mlir::DenseIntElementsAttr windowAttr(mlir::Builder &b,
+                                      llvm::ArrayRef<int64_t> values);
+
+} // namespace soma::lowering
+
+#endif // SOMA_LIB_CONVERSION_SOMATOLINALG_LOWERING_H

@@ -1,0 +1,55 @@
+//===- Pipeline.cpp - Soma's pass pipelines -------------------------------===//
+//
+// The pipelines are spelled in MLIR's textual pipeline syntax: the same text
+// a reader can paste into soma-opt or mlir-opt to reproduce any step.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Pipeline/Pipeline.h"
+
+#include "soma/Conversion/Passes.h"
+
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+
+using namespace mlir;
+
+void soma::registerPipelinePasses() {
+  static bool registered = [] {
+    mlir::registerAllPasses();
+    soma::registerSomaConversionPasses();
+    return true;
+  }();
+  (void)registered;
+}
+
+LogicalResult soma::buildSomaPipeline(OpPassManager &pm,
+                                      const PipelineOptions &options) {
+  registerPipelinePasses();
+  return parsePassPipeline("canonicalize,cse", pm);
+}
+
+LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
+                                          const PipelineOptions &options) {
+  registerPipelinePasses();
+  const char *pipeline =
+      // soma -> linalg/tensor/math on tensors.
+      "func.func(convert-soma-to-linalg),canonicalize,cse,"
+      // Tensors -> buffers. Results become out-parameters the C entry
+      // points fill; weights become 64-byte aligned read-only globals.
+      "eliminate-empty-tensors,"
+      "one-shot-bufferize{bufferize-function-boundaries "
+      "function-boundary-type-conversion=identity-layout-map "
+      "buffer-alignment=64},"
+      "buffer-results-to-out-params{hoist-static-allocs=true "
+      "hoist-dynamic-allocs=true modify-public-functions=true},"
+      "canonicalize,buffer-deallocation-pipeline,"
+      // Buffers -> loops -> LLVM. expand-strided-metadata must precede
+      // lower-affine; math ops without an LLVM intrinsic become libm calls.
+      "func.func(convert-linalg-to-loops),expand-strided-metadata,"
+      "lower-affine,convert-scf-to-cf,convert-math-to-libm,"
+      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+      "convert-ub-to-llvm,reconcile-unrealized-casts";
+  return parsePassPipeline(pipeline, pm);
+}

@@ -1,0 +1,262 @@
+//===- ABIWrappers.cpp - The C entry points of a compiled model -----------===//
+//
+// The lowered model functions take MLIR's expanded memref descriptors
+// (allocated and aligned pointer, offset, sizes, strides per operand). The
+// wrappers built here give C the SPEC's signature instead: one pointer per
+// tensor and a trailing batch, checked for NULL and a negative batch before
+// any work, with failures reported through the runtime's thread-local error.
+// Runtime entry points are declared from RuntimeABI.def, the table the
+// runtime is built from.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Target/ABIWrappers.h"
+
+#include "soma/runtime.h"
+
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Module.h"
+
+using namespace soma;
+using llvm::IRBuilder;
+using llvm::StringRef;
+
+std::string soma::implementationName(StringRef name) {
+  return ("soma_impl_" + name).str();
+}
+
+namespace {
+
+/// The runtime's internal entry points, named by the ABI table.
+enum class RuntimeFunction {
+#define SOMA_RUNTIME_FUNCTION(NAME, RET, ...) NAME,
+#include "soma/RuntimeABI.def"
+};
+
+struct RuntimeSignature {
+  const char *name;
+  const char *result;
+  const char *arguments;
+};
+
+const RuntimeSignature runtimeSignatures[] = {
+#define SOMA_RUNTIME_FUNCTION(NAME, RET, ...) {#NAME, #RET, #__VA_ARGS__},
+#include "soma/RuntimeABI.def"
+};
+
+/// Builds the wrappers of one module.
+class WrapperBuilder {
+public:
+  WrapperBuilder(llvm::Module &module, const SymbolNames &names)
+      : module(module), context(module.getContext()), names(names),
+        i32(llvm::Type::getInt32Ty(context)),
+        i64(llvm::Type::getInt64Ty(context)),
+        ptr(llvm::PointerType::getUnqual(context)) {}
+
+  void buildEntry(const EntryPoint &entry);
+  void buildInvoke(llvm::ArrayRef<EntryPoint> entries);
+  void buildAccessors(llvm::StringRef modelInfo);
+
+private:
+  llvm::Type *abiType(llvm::StringRef token);
+  llvm::FunctionCallee runtime(RuntimeFunction function);
+  llvm::Function *exported(llvm::StringRef name, llvm::Type *result,
+                           llvm::ArrayRef<llvm::Type *> arguments);
+  /// Returns `status` after recording `message` as this thread's error.
+  void fail(IRBuilder<> &b, int32_t status, llvm::StringRef message);
+  /// Branches to a failure block returning `status` when `condition`.
+  void checkOrFail(IRBuilder<> &b, llvm::Value *condition, int32_t status,
+                   llvm::StringRef message);
+  void appendDescriptor(IRBuilder<> &b, llvm::Value *data,
+                        const TensorSignature &tensor, llvm::Value *batch,
+                        llvm::SmallVectorImpl<llvm::Value *> &arguments);
+
+  llvm::Module &module;
+  llvm::LLVMContext &context;
+  const SymbolNames &names;
+  llvm::Type *i32, *i64, *ptr;
+};
+
+} // namespace
+
+llvm::Type *WrapperBuilder::abiType(StringRef token) {
+  token = token.trim();
+  if (token == "void")
+    return llvm::Type::getVoidTy(context);
+  if (token == "i32")
+    return i32;
+  if (token == "i64")
+    return i64;
+  assert(token == "ptr" && "unknown type token in RuntimeABI.def");
+  return ptr;
+}
+
+llvm::FunctionCallee WrapperBuilder::runtime(RuntimeFunction function) {
+  const RuntimeSignature &sig = runtimeSignatures[static_cast<int>(function)];
+  llvm::SmallVector<StringRef> tokens;
+  StringRef(sig.arguments).split(tokens, ',', -1, /*KeepEmpty=*/false);
+  llvm::SmallVector<llvm::Type *> arguments;
+  for (StringRef token : tokens)
+    if (token.trim() != "void")
+      arguments.push_back(abiType(token));
+  auto *type = llvm::FunctionType::get(abiType(sig.result), arguments, false);
+  return module.getOrInsertFunction(sig.name, type);
+}
+
+llvm::Function *WrapperBuilder::exported(StringRef name, llvm::Type *result,
+                                         llvm::ArrayRef<llvm::Type *> args) {
+  auto *function = llvm::Function::Create(
+      llvm::FunctionType::get(result, args, false),
+      llvm::GlobalValue::ExternalLinkage, name, module);
+  function->setVisibility(llvm::GlobalValue::DefaultVisibility);
+  function->addFnAttr(llvm::Attribute::NoUnwind);
+  return function;
+}
+
+void WrapperBuilder::fail(IRBuilder<> &b, int32_t status, StringRef message) {
+  llvm::Value *text = b.CreateGlobalString(message, "soma.error");
+  b.CreateCall(runtime(RuntimeFunction::soma_rt_set_error),
+               {b.getInt32(status), text});
+  b.CreateRet(b.getInt32(status));
+}
+
+void WrapperBuilder::checkOrFail(IRBuilder<> &b, llvm::Value *condition,
+                                 int32_t status, StringRef message) {
+  llvm::Function *function = b.GetInsertBlock()->getParent();
+  auto *failure = llvm::BasicBlock::Create(context, "fail", function);
+  auto *next = llvm::BasicBlock::Create(context, "ok", function);
+  b.CreateCondBr(condition, failure, next);
+  IRBuilder<> failBuilder(failure);
+  fail(failBuilder, status, message);
+  b.SetInsertPoint(next);
+}
+
+void WrapperBuilder::appendDescriptor(
+    IRBuilder<> &b, llvm::Value *data, const TensorSignature &tensor,
+    llvm::Value *batch, llvm::SmallVectorImpl<llvm::Value *> &arguments) {
+  // allocated pointer, aligned pointer, offset, sizes..., strides...
+  arguments.append({data, data, b.getInt64(0)});
+  for (int64_t dim : tensor.shape)
+    arguments.push_back(dim == -1 ? batch : b.getInt64(dim));
+  llvm::SmallVector<llvm::Value *> strides(tensor.shape.size());
+  int64_t stride = 1;
+  for (int64_t d = tensor.rank() - 1; d >= 0; --d) {
+    strides[d] = b.getInt64(stride);
+    // Only the leading dimension can be the batch: no stride depends on it.
+    stride *= d > 0 ? tensor.shape[d] : 1;
+  }
+  arguments.append(strides.begin(), strides.end());
+}
+
+void WrapperBuilder::buildEntry(const EntryPoint &entry) {
+  llvm::SmallVector<llvm::Type *> types(
+      entry.inputs.size() + entry.outputs.size(), ptr);
+  if (entry.hasBatch())
+    types.push_back(i64);
+  std::string symbol = names.entry(entry.name);
+  llvm::Function *function = exported(symbol, i32, types);
+  IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
+
+  llvm::SmallVector<const TensorSignature *> tensors;
+  for (const TensorSignature &t : entry.inputs)
+    tensors.push_back(&t);
+  for (const TensorSignature &t : entry.outputs)
+    tensors.push_back(&t);
+  for (auto [i, tensor] : llvm::enumerate(tensors)) {
+    llvm::Value *arg = function->getArg(i);
+    arg->setName(tensor->name);
+    checkOrFail(b, b.CreateIsNull(arg), SOMA_ERROR_NULL_POINTER,
+                symbol + ": " + tensor->name + " is NULL");
+  }
+  llvm::Value *batch = nullptr;
+  if (entry.hasBatch()) {
+    batch = function->getArg(tensors.size());
+    batch->setName("batch");
+    checkOrFail(b, b.CreateICmpSLT(batch, b.getInt64(0)),
+                SOMA_ERROR_INVALID_BATCH, symbol + ": batch is negative");
+  }
+
+  llvm::SmallVector<llvm::Value *> arguments;
+  for (auto [i, tensor] : llvm::enumerate(tensors))
+    appendDescriptor(b, function->getArg(i), *tensor, batch, arguments);
+  llvm::Function *body = module.getFunction(implementationName(entry.name));
+  assert(body && "lowered model function is missing");
+  b.CreateCall(body, arguments);
+  b.CreateRet(b.getInt32(SOMA_OK));
+}
+
+void WrapperBuilder::buildInvoke(llvm::ArrayRef<EntryPoint> entries) {
+  llvm::Function *function = exported(names.invoke(), i32, {ptr, ptr, i64});
+  llvm::Value *name = function->getArg(0);
+  llvm::Value *buffers = function->getArg(1);
+  llvm::Value *batch = function->getArg(2);
+  IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
+  checkOrFail(b, b.CreateIsNull(name), SOMA_ERROR_NULL_POINTER,
+              names.invoke() + ": name is NULL");
+  checkOrFail(b, b.CreateIsNull(buffers), SOMA_ERROR_NULL_POINTER,
+              names.invoke() + ": buffers is NULL");
+  llvm::FunctionCallee strcmp = module.getOrInsertFunction(
+      "strcmp", llvm::FunctionType::get(i32, {ptr, ptr}, false));
+  for (const EntryPoint &entry : entries) {
+    llvm::Value *match = b.CreateICmpEQ(
+        b.CreateCall(strcmp, {name, b.CreateGlobalString(entry.name)}),
+        b.getInt32(0));
+    auto *call = llvm::BasicBlock::Create(context, entry.name, function);
+    auto *next = llvm::BasicBlock::Create(context, "next", function);
+    b.CreateCondBr(match, call, next);
+
+    IRBuilder<> callBuilder(call);
+    llvm::SmallVector<llvm::Value *> arguments;
+    size_t count = entry.inputs.size() + entry.outputs.size();
+    for (size_t i = 0; i < count; ++i)
+      arguments.push_back(callBuilder.CreateLoad(
+          ptr, callBuilder.CreateConstGEP1_64(ptr, buffers, i)));
+    if (entry.hasBatch())
+      arguments.push_back(batch);
+    callBuilder.CreateRet(callBuilder.CreateCall(
+        module.getFunction(names.entry(entry.name)), arguments));
+    b.SetInsertPoint(next);
+  }
+  fail(b, SOMA_ERROR_UNKNOWN_FUNCTION,
+       names.invoke() + ": the model has no such function");
+}
+
+void WrapperBuilder::buildAccessors(StringRef modelInfo) {
+  {
+    llvm::Function *function = exported(names.modelInfo(), ptr, {});
+    IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
+    b.CreateRet(b.CreateGlobalString(modelInfo, "soma.model_info"));
+  }
+  {
+    llvm::Function *function = exported(names.lastError(), ptr, {});
+    IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
+    b.CreateRet(b.CreateCall(runtime(RuntimeFunction::soma_rt_last_error)));
+  }
+  {
+    llvm::Function *function = exported(names.setNumThreads(),
+                                        llvm::Type::getVoidTy(context), {i32});
+    IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
+    b.CreateCall(runtime(RuntimeFunction::soma_rt_set_num_threads),
+                 {function->getArg(0)});
+    b.CreateRetVoid();
+  }
+}
+
+void soma::addABIWrappers(llvm::Module &module,
+                          llvm::ArrayRef<EntryPoint> entries,
+                          const SymbolNames &names) {
+  // Everything already in the module is the model's own: keep it private so
+  // two models in one program never collide and LLVM may inline freely.
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      function.setLinkage(llvm::GlobalValue::InternalLinkage);
+  for (llvm::GlobalVariable &global : module.globals())
+    if (!global.isDeclaration())
+      global.setLinkage(llvm::GlobalValue::InternalLinkage);
+
+  WrapperBuilder builder(module, names);
+  for (const EntryPoint &entry : entries)
+    builder.buildEntry(entry);
+  builder.buildInvoke(entries);
+  builder.buildAccessors(modelInfoJson(entries));
+}

@@ -1,0 +1,92 @@
+//===- ModelInterface.cpp - What a compiled model exports -----------------===//
+
+#include "soma/Target/ModelInterface.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace soma;
+
+bool EntryPoint::hasBatch() const {
+  auto batched = [](const TensorSignature &t) { return t.hasBatch(); };
+  return llvm::any_of(inputs, batched) || llvm::any_of(outputs, batched);
+}
+
+std::string SymbolNames::withPrefix(StringRef name) const {
+  return (prefix.empty() ? "soma" : prefix) + "_" + name.str();
+}
+
+std::string SymbolNames::entry(StringRef function) const {
+  return prefix.empty() ? function.str() : prefix + "_" + function.str();
+}
+
+/// Describes one operand type, or reports why C cannot pass it.
+static FailureOr<TensorSignature> signatureOf(func::FuncOp function, Type type,
+                                              std::string name) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || !tensor.getElementType().isF32())
+    return function.emitError()
+           << "'" << name << "' has type " << type
+           << "; compiled models take and return ranked f32 tensors";
+  TensorSignature signature{std::move(name), {}};
+  for (auto [i, dim] : llvm::enumerate(tensor.getShape())) {
+    if (ShapedType::isDynamic(dim) && i != 0)
+      return function.emitError()
+             << "'" << signature.name << "' has type " << type
+             << "; only the leading (batch) dimension may be dynamic";
+    signature.shape.push_back(ShapedType::isDynamic(dim) ? -1 : dim);
+  }
+  return signature;
+}
+
+FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
+  SmallVector<EntryPoint> entries;
+  for (auto function : module.getOps<func::FuncOp>()) {
+    if (!function.isPublic() || function.isExternal())
+      continue;
+    EntryPoint entry{function.getName().str(), {}, {}};
+    FunctionType type = function.getFunctionType();
+    for (auto [i, input] : llvm::enumerate(type.getInputs())) {
+      auto sig = signatureOf(function, input, "a" + std::to_string(i));
+      if (failed(sig))
+        return failure();
+      entry.inputs.push_back(*sig);
+    }
+    for (auto [i, output] : llvm::enumerate(type.getResults())) {
+      auto sig = signatureOf(function, output, "r" + std::to_string(i));
+      if (failed(sig))
+        return failure();
+      entry.outputs.push_back(*sig);
+    }
+    entries.push_back(std::move(entry));
+  }
+  if (entries.empty())
+    return module.emitError() << "the model has no public function to export";
+  return entries;
+}
+
+static llvm::json::Array tensorsToJson(ArrayRef<TensorSignature> tensors) {
+  llvm::json::Array array;
+  for (const TensorSignature &tensor : tensors)
+    array.push_back(llvm::json::Object{
+        {"name", tensor.name},
+        {"shape", llvm::json::Array(tensor.shape)},
+        {"dtype", "float32"}});
+  return array;
+}
+
+std::string soma::modelInfoJson(ArrayRef<EntryPoint> entries) {
+  llvm::json::Array functions;
+  for (const EntryPoint &entry : entries)
+    functions.push_back(llvm::json::Object{
+        {"name", entry.name},
+        {"batch", entry.hasBatch()},
+        {"inputs", tensorsToJson(entry.inputs)},
+        {"outputs", tensorsToJson(entry.outputs)}});
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << llvm::json::Value(llvm::json::Object{{"functions", std::move(functions)}});
+  return text;
+}

@@ -1,0 +1,234 @@
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --implicit-check-not=soma.
+// The pass also runs nested on each function.
+// RUN: soma-opt %s --split-input-file \
+// RUN:   --pass-pipeline="builtin.module(func.func(convert-soma-to-linalg))" \
+// RUN:   | FileCheck %s --implicit-check-not=soma.
+
+// Every activation is one all-parallel linalg.generic; transcendental ones
+// compute in f64 and truncate once.
+
+// CHECK-LABEL: func.func @sigmoid
+// CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>)
+// CHECK: %[[C0:.+]] = arith.constant 0 : index
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %[[C0]]
+// CHECK: %[[INIT:.+]] = tensor.empty(%[[N]]) : tensor<?x8xf32>
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<?x8xf32>) outs(%[[INIT]] : tensor<?x8xf32>)
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:   %[[D:.+]] = arith.extf %[[IN]] : f32 to f64
+// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
+// CHECK:   %[[NEG:.+]] = arith.negf %[[D]] : f64
+// CHECK:   %[[E:.+]] = math.exp %[[NEG]] : f64
+// CHECK:   %[[DEN:.+]] = arith.addf %[[ONE]], %[[E]] : f64
+// CHECK:   %[[Q:.+]] = arith.divf %[[ONE]], %[[DEN]] : f64
+// CHECK:   %[[T:.+]] = arith.truncf %[[Q]] : f64 to f32
+// CHECK:   linalg.yield %[[T]] : f32
+// CHECK: return %[[R]]
+func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = soma.sigmoid %x : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @log_sigmoid_static
+// CHECK-NOT: tensor.dim
+// CHECK: tensor.empty() : tensor<2x3xf32>
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf
+// CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f64
+// CHECK:   %[[POS:.+]] = arith.cmpf olt, %[[ZERO]], %[[D]] : f64
+// CHECK:   %[[MIN:.+]] = arith.select %[[POS]], %[[ZERO]], %[[D]] : f64
+// CHECK:   %[[ABS:.+]] = math.absf %[[D]] : f64
+// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]]
+// CHECK:   %[[E:.+]] = math.exp %[[NEG]]
+// The accurate log1p: u * log(1 + u) / ((1 + u) - 1), or u where 1 + u is
+// 1 or infinite.
+// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
+// CHECK:   %[[INF:.+]] = arith.constant 0x7FF0000000000000 : f64
+// CHECK:   %[[U1:.+]] = arith.addf %[[ONE]], %[[E]] : f64
+// CHECK:   %[[IS1:.+]] = arith.cmpf oeq, %[[U1]], %[[ONE]]
+// CHECK:   %[[ISINF:.+]] = arith.cmpf oeq, %[[U1]], %[[INF]]
+// CHECK:   %[[EXACT:.+]] = arith.ori %[[IS1]], %[[ISINF]] : i1
+// CHECK:   %[[LOG:.+]] = math.log %[[U1]] : f64
+// CHECK:   %[[NUM:.+]] = arith.mulf %[[E]], %[[LOG]]
+// CHECK:   %[[DEN:.+]] = arith.subf %[[U1]], %[[ONE]]
+// CHECK:   %[[Q:.+]] = arith.divf %[[NUM]], %[[DEN]]
+// CHECK:   %[[L1P:.+]] = arith.select %[[EXACT]], %[[E]], %[[Q]]
+// CHECK:   %[[R:.+]] = arith.subf %[[MIN]], %[[L1P]] : f64
+// CHECK:   arith.truncf %[[R]] : f64 to f32
+// CHECK-NOT: math.log1p
+func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %0 = soma.log_sigmoid %x : tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// The default slope stands for exactly 1/6 (0x3FC5555555555555 in f64).
+// CHECK-LABEL: func.func @hard_sigmoid_default
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf
+// CHECK:   %[[ALPHA:.+]] = arith.constant 0.16666666666666666 : f64
+// CHECK:   %[[AX:.+]] = arith.mulf %[[ALPHA]], %[[D]] : f64
+// CHECK:   %[[BETA:.+]] = arith.constant 5.0{{.*}}e-01 : f64
+// CHECK:   %[[V:.+]] = arith.addf %[[AX]], %[[BETA]] : f64
+// CHECK:   %[[LO:.+]] = arith.constant 0.0{{.*}} : f64
+// CHECK:   %[[HI:.+]] = arith.constant 1.0{{.*}} : f64
+// CHECK:   %[[BELOW:.+]] = arith.cmpf olt, %[[V]], %[[LO]]
+// CHECK:   %[[M:.+]] = arith.select %[[BELOW]], %[[LO]], %[[V]]
+// CHECK:   %[[ABOVE:.+]] = arith.cmpf olt, %[[HI]], %[[M]]
+// CHECK:   %[[C:.+]] = arith.select %[[ABOVE]], %[[HI]], %[[M]]
+// CHECK:   arith.truncf %[[C]]
+func.func @hard_sigmoid_default(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = soma.hard_sigmoid %x : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// ONNX's slope 0.2 is the f32 value, widened.
+// CHECK-LABEL: func.func @hard_sigmoid_onnx
+// CHECK: arith.constant 0.20000000298023224 : f64
+// CHECK: arith.constant 5.0{{.*}}e-01 : f64
+func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = soma.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @silu
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf
+// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
+// CHECK:   %[[E:.+]] = math.exp
+// CHECK:   %[[DEN:.+]] = arith.addf %[[ONE]], %[[E]]
+// CHECK:   %[[Q:.+]] = arith.divf %[[D]], %[[DEN]]
+// CHECK:   arith.truncf %[[Q]]
+func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = soma.silu %x : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @hard_swish
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf
+// CHECK:   %[[SHIFTED:.+]] = arith.addf %[[D]], %{{.+}} : f64
+// CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f64
+// CHECK:   %[[SIX:.+]] = arith.constant 6.0{{.*}} : f64
+// CHECK:   %[[BELOW:.+]] = arith.cmpf olt, %[[SHIFTED]], %[[ZERO]]
+// CHECK:   %[[M:.+]] = arith.select %[[BELOW]], %[[ZERO]], %[[SHIFTED]]
+// CHECK:   %[[ABOVE:.+]] = arith.cmpf olt, %[[SIX]], %[[M]]
+// CHECK:   %[[GATE:.+]] = arith.select %[[ABOVE]], %[[SIX]], %[[M]]
+// CHECK:   %[[P:.+]] = arith.mulf %[[D]], %[[GATE]]
+// CHECK:   %[[Q:.+]] = arith.divf %[[P]], %[[SIX]]
+// CHECK:   arith.truncf %[[Q]]
+func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %0 = soma.hard_swish %x : tensor<?x4xf32>
+  return %0 : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @tanh
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf %{{.+}} : f32 to f64
+// CHECK:   %[[T:.+]] = math.tanh %[[D]] : f64
+// CHECK:   arith.truncf %[[T]] : f64 to f32
+func.func @tanh(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %0 = soma.tanh %x : tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Piecewise-linear activations stay in f32.
+// CHECK-LABEL: func.func @relu
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f32
+// CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[IN]], %[[ZERO]] : f32
+// CHECK:   %[[R:.+]] = arith.select %[[NEG]], %[[ZERO]], %[[IN]] : f32
+// CHECK:   linalg.yield %[[R]] : f32
+func.func @relu(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.relu %x : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @leaky_relu
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:   %[[SLOPE:.+]] = arith.constant 2.000000e-01 : f32
+// CHECK:   %[[POS:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[SCALED:.+]] = arith.mulf %[[IN]], %[[SLOPE]] : f32
+// CHECK:   arith.select %[[POS]], %[[IN]], %[[SCALED]] : f32
+func.func @leaky_relu(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.leaky_relu %x {negative_slope = 0.2 : f32} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @threshold
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK:   %[[T:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK:   %[[LE:.+]] = arith.cmpf ole, %[[IN]], %[[T]] : f32
+// CHECK:   %[[V:.+]] = arith.constant -2.000000e+00 : f32
+// CHECK:   arith.select %[[LE]], %[[V]], %[[IN]] : f32
+func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.threshold %x {threshold = 0.5 : f32, value = -2.0 : f32} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @softplus
+// CHECK: linalg.generic
+// CHECK:   %[[D:.+]] = arith.extf
+// CHECK:   %[[BETA:.+]] = arith.constant 2.0{{.*}} : f64
+// CHECK:   %[[XB:.+]] = arith.mulf %[[D]], %[[BETA]] : f64
+// CHECK:   %[[T:.+]] = arith.constant 1.0{{.*}}e+01 : f64
+// CHECK:   %[[LINEAR:.+]] = arith.cmpf ogt, %[[XB]], %[[T]] : f64
+// CHECK:   %[[E:.+]] = math.exp %[[XB]] : f64
+// CHECK:   math.log
+// CHECK:   %[[L1P:.+]] = arith.select
+// CHECK:   %[[SMOOTH:.+]] = arith.divf %[[L1P]], %{{.+}} : f64
+// CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[D]], %[[SMOOTH]] : f64
+// CHECK:   arith.truncf %[[R]]
+func.func @softplus(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.softplus %x {beta = 2.0 : f32, threshold = 10.0 : f32} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Dropout is the identity at inference.
+// CHECK-LABEL: func.func @dropout
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3xf32>)
+// CHECK-NEXT: return %[[X]] : tensor<?x3xf32>
+func.func @dropout(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.dropout %x {p = 0.25 : f32} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// A rank-0 activation has no loops.
+// CHECK-LABEL: func.func @scalar
+// CHECK: %[[INIT:.+]] = tensor.empty() : tensor<f32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = []
+// CHECK-SAME: outs(%[[INIT]] : tensor<f32>)
+func.func @scalar(%x: tensor<f32>) -> tensor<f32> {
+  %0 = soma.silu %x : tensor<f32>
+  return %0 : tensor<f32>
+}

@@ -1,0 +1,171 @@
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --implicit-check-not=soma.
+
+// CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @reduce_sum_keepdim
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x4xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x4xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f32
+// CHECK: %[[INIT:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[EMPTY]] : tensor<?x4xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[IN]], #[[KEPT]]]
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<?x3x4xf32>) outs(%[[INIT]] : tensor<?x4xf32>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:   %[[S:.+]] = arith.addf %[[ACC]], %[[V]] : f32
+// CHECK:   linalg.yield %[[S]] : f32
+// CHECK: %[[N2:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x4xf32>
+// CHECK: %[[R:.+]] = tensor.expand_shape %[[SUM]] {{\[}}[0], [1, 2]] output_shape [%[[N2]], 1, 4] : tensor<?x4xf32> into tensor<?x1x4xf32>
+// CHECK: return %[[R]]
+func.func @reduce_sum_keepdim(%x: tensor<?x3x4xf32>) -> tensor<?x1x4xf32> {
+  %0 = soma.reduce_sum %x {dims = array<i64: 1>, keepdim = true} : (tensor<?x3x4xf32>) -> tensor<?x1x4xf32>
+  return %0 : tensor<?x1x4xf32>
+}
+
+// -----
+
+// Negative dims count from the end; without keepdim there is no reshape.
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-LABEL: func.func @reduce_sum_negative
+// CHECK: %[[EMPTY:.+]] = tensor.empty() : tensor<3xf32>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: #[[KEPT]]
+// CHECK-SAME: iterator_types = ["reduction", "parallel", "reduction"]
+// CHECK-NOT: tensor.expand_shape
+// CHECK: return %[[SUM]]
+func.func @reduce_sum_negative(%x: tensor<?x3x4xf32>) -> tensor<3xf32> {
+  %0 = soma.reduce_sum %x {dims = array<i64: 0, -1>} : (tensor<?x3x4xf32>) -> tensor<3xf32>
+  return %0 : tensor<3xf32>
+}
+
+// -----
+
+// Empty dims sums everything; keepdim expands the rank-0 sum.
+// CHECK-DAG: #[[ALL:.+]] = affine_map<(d0, d1, d2) -> ()>
+// CHECK-LABEL: func.func @reduce_sum_all
+// CHECK: tensor.empty() : tensor<f32>
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: #[[ALL]]
+// CHECK-SAME: iterator_types = ["reduction", "reduction", "reduction"]
+// CHECK: tensor.expand_shape %[[SUM]] [] output_shape [1, 1, 1] : tensor<f32> into tensor<1x1x1xf32>
+func.func @reduce_sum_all(%x: tensor<?x3x4xf32>) -> tensor<1x1x1xf32> {
+  %0 = soma.reduce_sum %x {keepdim = true} : (tensor<?x3x4xf32>) -> tensor<1x1x1xf32>
+  return %0 : tensor<1x1x1xf32>
+}
+
+// -----
+
+// softmax: the maximum in f32, then the sum of exponentials and the
+// normalization in f64 from the shift on.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-LABEL: func.func @softmax_dim1
+// CHECK-SAME: (%[[X:.+]]: tensor<?x5x6xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]]
+// CHECK: %[[MAXE:.+]] = tensor.empty(%[[N]]) : tensor<?x6xf32>
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[MAXI:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%[[MAXE]] : tensor<?x6xf32>)
+// CHECK: %[[MAX:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]]]
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%[[X]] : tensor<?x5x6xf32>) outs(%[[MAXI]] : tensor<?x6xf32>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[ACC:.+]]: f32):
+// CHECK:   arith.maximumf %[[ACC]], %[[V]] : f32
+// CHECK: %[[SUME:.+]] = tensor.empty(%[[N]]) : tensor<?x6xf64>
+// CHECK: %[[SUMI:.+]] = linalg.fill ins(%{{.+}} : f64) outs(%[[SUME]] : tensor<?x6xf64>)
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]]]
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%[[X]], %[[MAX]] : tensor<?x5x6xf32>, tensor<?x6xf32>) outs(%[[SUMI]] : tensor<?x6xf64>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %[[ACC:.+]]: f64):
+// CHECK:   %[[WV:.+]] = arith.extf %[[V]] : f32 to f64
+// CHECK:   %[[WM:.+]] = arith.extf %[[M]] : f32 to f64
+// CHECK:   %[[SH:.+]] = arith.subf %[[WV]], %[[WM]] : f64
+// CHECK:   %[[E:.+]] = math.exp %[[SH]] : f64
+// CHECK:   arith.addf %[[ACC]], %[[E]] : f64
+// CHECK: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?x5x6xf32>
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]], #[[ID]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]], %[[MAX]], %[[SUM]] : {{.+}}) outs(%[[OUT]] : tensor<?x5x6xf32>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %[[S:.+]]: f64, %{{.+}}: f32):
+// CHECK:   %[[SH:.+]] = arith.subf
+// CHECK:   %[[E:.+]] = math.exp %[[SH]] : f64
+// CHECK:   %[[Q:.+]] = arith.divf %[[E]], %[[S]] : f64
+// CHECK:   %[[T:.+]] = arith.truncf %[[Q]] : f64 to f32
+// CHECK:   linalg.yield %[[T]] : f32
+// CHECK: return %[[R]]
+func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
+  %0 = soma.softmax %x {dim = 1} : tensor<?x5x6xf32>
+  return %0 : tensor<?x5x6xf32>
+}
+
+// -----
+
+// The default dim is the last one.
+// CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @log_softmax_last
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.generic
+// CHECK-SAME: #[[KEPT]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[S:.+]]: f64, %{{.+}}: f32):
+// CHECK:   %[[SH:.+]] = arith.subf %{{.+}}, %{{.+}} : f64
+// CHECK:   %[[L:.+]] = math.log %[[S]] : f64
+// CHECK:   %[[R:.+]] = arith.subf %[[SH]], %[[L]] : f64
+// CHECK:   arith.truncf %[[R]] : f64 to f32
+func.func @log_softmax_last(%x: tensor<2x5x6xf32>) -> tensor<2x5x6xf32> {
+  %0 = soma.log_softmax %x : tensor<2x5x6xf32>
+  return %0 : tensor<2x5x6xf32>
+}
+
+// -----
+
+// A scalar is a one-element vector.
+// CHECK-LABEL: func.func @softmax_scalar
+// CHECK-SAME: (%[[X:.+]]: tensor<f32>)
+// CHECK: %[[V:.+]] = tensor.expand_shape %[[X]] [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK-COUNT-3: linalg.generic
+// CHECK: %[[R:.+]] = tensor.collapse_shape %{{.+}} [] : tensor<1xf32> into tensor<f32>
+// CHECK: return %[[R]]
+func.func @softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
+  %0 = soma.softmax %x : tensor<f32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// batch_norm: one element-wise generic in f64, the parameters read along
+// dimension 1.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-DAG: #[[C:.+]] = affine_map<(d0, d1, d2, d3) -> (d1)>
+// CHECK-LABEL: func.func @batch_norm
+// CHECK-SAME: (%[[X:.+]]: tensor<?x3x4x5xf32>, %[[M:.+]]: tensor<3xf32>, %[[V:.+]]: tensor<3xf32>, %[[W:.+]]: tensor<3xf32>, %[[B:.+]]: tensor<3xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %[[X]]
+// CHECK: %[[OUT:.+]] = tensor.empty(%[[N]]) : tensor<?x3x4x5xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[C]], #[[C]], #[[C]], #[[C]], #[[ID]]]
+// CHECK-SAME: ins(%[[X]], %[[M]], %[[V]], %[[W]], %[[B]] : {{.+}}) outs(%[[OUT]] : tensor<?x3x4x5xf32>)
+// CHECK: ^bb0(%[[EX:.+]]: f32, %[[EM:.+]]: f32, %[[EV:.+]]: f32, %[[EW:.+]]: f32, %[[EB:.+]]: f32, %{{.+}}: f32):
+// CHECK:   %[[DX:.+]] = arith.extf %[[EX]] : f32 to f64
+// CHECK:   %[[DM:.+]] = arith.extf %[[EM]] : f32 to f64
+// CHECK:   %[[DV:.+]] = arith.extf %[[EV]] : f32 to f64
+// CHECK:   %[[DW:.+]] = arith.extf %[[EW]] : f32 to f64
+// CHECK:   %[[DB:.+]] = arith.extf %[[EB]] : f32 to f64
+// CHECK:   %[[CEN:.+]] = arith.subf %[[DX]], %[[DM]] : f64
+// CHECK:   %[[EPS:.+]] = arith.constant 0.0010000000474974513 : f64
+// CHECK:   %[[VE:.+]] = arith.addf %[[DV]], %[[EPS]] : f64
+// CHECK:   %[[SD:.+]] = math.sqrt %[[VE]] : f64
+// CHECK:   %[[NORM:.+]] = arith.divf %[[CEN]], %[[SD]] : f64
+// CHECK:   %[[SC:.+]] = arith.mulf %[[NORM]], %[[DW]] : f64
+// CHECK:   %[[R:.+]] = arith.addf %[[SC]], %[[DB]] : f64
+// CHECK:   arith.truncf %[[R]] : f64 to f32
+func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<?x3x4x5xf32> {
+  %0 = soma.batch_norm %x, %m, %v, %w, %b {epsilon = 1.0e-3 : f32} : (tensor<?x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x4x5xf32>
+  return %0 : tensor<?x3x4x5xf32>
+}
