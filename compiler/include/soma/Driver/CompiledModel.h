@@ -14,6 +14,8 @@
 #include "soma/Interpreter/HostTensor.h"
 #include "soma/Target/ModelInterface.h"
 
+#include "llvm/Support/Error.h"
+
 #include <memory>
 
 namespace soma {

@@ -1,0 +1,382 @@
+//===- CompiledModelTest.cpp - Compiled models against the interpreter ----===//
+//
+// Every op of the dialect and every example model is compiled through the
+// same code path as somac (to a shared library, loaded with dlopen, called
+// through soma_invoke) and compared with the reference interpreter on the
+// same inputs: random values and, for element-wise ops, special values. The
+// matrix: -O0 and -O3, the host CPU and x86-64-v3, batch sizes 0, 1, 7, 64.
+//
+// Tolerances (SPEC section 6, justified in docs/numerics.md):
+// - Exact: ops whose f32 result is one correctly rounded operation or a
+//   selection (layout, relu, add, max pooling...): bit-identical.
+// - Activations: at most 2 ULP from the interpreter's correctly rounded
+//   result (in practice 0: both evaluate the same formula in double).
+// - Sums of K terms (linear, matmul, convolutions, reduce_sum, average
+//   pooling) accumulate in f32 in compiled code; the standard bound for
+//   that is |error| <= K * u * sum(|a_i * b_i|) with u = 2^-24. We allow
+//   2 K u sum(|a_i b_i|) plus one ULP of the result (the final rounding),
+//   where sum(|a_i b_i|) is the interpreter's result on the absolute values
+//   of every input.
+// - Examples (a sum of K terms z, then sigmoid): sigmoid's relative
+//   sensitivity |d log s / dz| = 1 - s is below 1, so the compiled s may be
+//   off by s * 2 K u sum(|a_i b_i|) plus one ULP, sum(|a_i b_i|) being the
+//   model without its sigmoid run on the absolute values of every input and
+//   weight.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Driver/CompiledModel.h"
+#include "soma/Interpreter/Interpreter.h"
+#include "soma/Support/FloatDistance.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+using namespace mlir;
+using namespace soma;
+
+namespace {
+
+enum class Tolerance { Exact, Activation, Sum, Example };
+
+struct ModelCase {
+  const char *name;
+  /// The model: MLIR text, or "file:PATH" relative to the source root.
+  const char *source;
+  Tolerance tolerance;
+  /// For Tolerance::Sum and Example: the number of terms of each sum (K).
+  int64_t terms = 0;
+};
+
+constexpr float inf = std::numeric_limits<float>::infinity();
+
+/// Values every element-wise op must get right: signed zeros, infinities,
+/// NaN, subnormals, the edges of exp's range and sigmoid's underflow.
+const float specialValues[] = {0.0f,   -0.0f,  inf,     -inf,   NAN,
+                               1e-45f, -1e-45f, 1e-40f, -1e-40f, 88.7f,
+                               -88.7f, 89.0f,  -100.0f, -103.9f, -104.0f,
+                               20.5f,  -3.0f,  3.0f,    1e4f,    -1e4f};
+
+#define UNARY(NAME, OP)                                                        \
+  ModelCase {                                                                  \
+    NAME,                                                                      \
+        "func.func @main(%x: tensor<?x24xf32>) -> tensor<?x24xf32> {\n"        \
+        "  %y = " OP " : tensor<?x24xf32>\n"                                   \
+        "  return %y : tensor<?x24xf32>\n}",                                   \
+        Tolerance::Activation                                                  \
+  }
+
+const ModelCase modelCases[] = {
+    UNARY("sigmoid", "soma.sigmoid %x"),
+    UNARY("log_sigmoid", "soma.log_sigmoid %x"),
+    UNARY("hard_sigmoid", "soma.hard_sigmoid %x"),
+    UNARY("hard_sigmoid_onnx",
+          "soma.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32}"),
+    UNARY("silu", "soma.silu %x"),
+    UNARY("hard_swish", "soma.hard_swish %x"),
+    UNARY("tanh", "soma.tanh %x"),
+    UNARY("relu", "soma.relu %x"),
+    UNARY("leaky_relu", "soma.leaky_relu %x {negative_slope = 0.2 : f32}"),
+    UNARY("threshold",
+          "soma.threshold %x {threshold = 0.5 : f32, value = -2.0 : f32}"),
+    UNARY("softplus", "soma.softplus %x"),
+    UNARY("softplus_beta",
+          "soma.softplus %x {beta = 2.0 : f32, threshold = 5.0 : f32}"),
+    UNARY("dropout", "soma.dropout %x"),
+    UNARY("softmax", "soma.softmax %x"),
+    UNARY("log_softmax", "soma.log_softmax %x {dim = 1 : i64}"),
+    {"broadcast_arithmetic", R"mlir(
+func.func @main(%a: tensor<?x4x8xf32>, %b: tensor<8xf32>, %c: tensor<?x1x8xf32>) -> (tensor<?x4x8xf32>, tensor<?x4x8xf32>, tensor<?x4x8xf32>, tensor<?x4x8xf32>) {
+  %0 = soma.add %a, %b : (tensor<?x4x8xf32>, tensor<8xf32>) -> tensor<?x4x8xf32>
+  %1 = soma.sub %a, %c : (tensor<?x4x8xf32>, tensor<?x1x8xf32>) -> tensor<?x4x8xf32>
+  %2 = soma.mul %c, %a : (tensor<?x1x8xf32>, tensor<?x4x8xf32>) -> tensor<?x4x8xf32>
+  %3 = soma.div %a, %b : (tensor<?x4x8xf32>, tensor<8xf32>) -> tensor<?x4x8xf32>
+  return %0, %1, %2, %3 : tensor<?x4x8xf32>, tensor<?x4x8xf32>, tensor<?x4x8xf32>, tensor<?x4x8xf32>
+})mlir",
+     Tolerance::Exact},
+    {"linear", R"mlir(
+func.func @main(%x: tensor<?x40xf32>, %w: tensor<24x40xf32>, %b: tensor<24xf32>) -> (tensor<?x24xf32>, tensor<?x24xf32>) {
+  %0 = soma.linear %x, %w, %b : (tensor<?x40xf32>, tensor<24x40xf32>, tensor<24xf32>) -> tensor<?x24xf32>
+  %1 = soma.linear %x, %w : (tensor<?x40xf32>, tensor<24x40xf32>) -> tensor<?x24xf32>
+  return %0, %1 : tensor<?x24xf32>, tensor<?x24xf32>
+})mlir",
+     Tolerance::Sum, 41},
+    {"linear_3d", R"mlir(
+func.func @main(%x: tensor<?x3x5xf32>, %w: tensor<4x5xf32>) -> tensor<?x3x4xf32> {
+  %0 = soma.linear %x, %w : (tensor<?x3x5xf32>, tensor<4x5xf32>) -> tensor<?x3x4xf32>
+  return %0 : tensor<?x3x4xf32>
+})mlir",
+     Tolerance::Sum, 5},
+    {"matmul", R"mlir(
+func.func @main(%x: tensor<?x7xf32>, %w: tensor<7x3xf32>, %v: tensor<7xf32>) -> (tensor<?x3xf32>, tensor<?xf32>) {
+  %0 = soma.matmul %x, %w : (tensor<?x7xf32>, tensor<7x3xf32>) -> tensor<?x3xf32>
+  %1 = soma.matmul %x, %v : (tensor<?x7xf32>, tensor<7xf32>) -> tensor<?xf32>
+  return %0, %1 : tensor<?x3xf32>, tensor<?xf32>
+})mlir",
+     Tolerance::Sum, 7},
+    {"matmul_batched", R"mlir(
+func.func @main(%a: tensor<?x4x5xf32>, %b: tensor<5x6xf32>) -> tensor<?x4x6xf32> {
+  %0 = soma.matmul %a, %b : (tensor<?x4x5xf32>, tensor<5x6xf32>) -> tensor<?x4x6xf32>
+  return %0 : tensor<?x4x6xf32>
+})mlir",
+     Tolerance::Sum, 5},
+    {"reduce_sum", R"mlir(
+func.func @main(%x: tensor<?x6x5xf32>) -> (tensor<?x1x5xf32>, tensor<?xf32>) {
+  %0 = soma.reduce_sum %x {dims = array<i64: 1>, keepdim = true} : (tensor<?x6x5xf32>) -> tensor<?x1x5xf32>
+  %1 = soma.reduce_sum %x {dims = array<i64: -1, -2>} : (tensor<?x6x5xf32>) -> tensor<?xf32>
+  return %0, %1 : tensor<?x1x5xf32>, tensor<?xf32>
+})mlir",
+     Tolerance::Sum, 30},
+    {"batch_norm", R"mlir(
+func.func @main(%x: tensor<?x3x4x4xf32>, %m: tensor<3xf32>, %g: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<?x3x4x4xf32> {
+  %v = arith.constant dense<[0.5, 1.0, 2.0]> : tensor<3xf32>
+  %0 = soma.batch_norm %x, %m, %v, %g, %b : (tensor<?x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x4x4xf32>
+  return %0 : tensor<?x3x4x4xf32>
+})mlir",
+     Tolerance::Activation},
+    {"layout", R"mlir(
+func.func @main(%x: tensor<?x2x3x4xf32>) -> (tensor<?x24xf32>, tensor<?x12x2xf32>, tensor<?x4x2x3xf32>, tensor<?x6x4xf32>) {
+  %0 = soma.flatten %x : (tensor<?x2x3x4xf32>) -> tensor<?x24xf32>
+  %1 = soma.reshape %x {shape = array<i64: -1, 12, 2>} : (tensor<?x2x3x4xf32>) -> tensor<?x12x2xf32>
+  %2 = soma.transpose %x {perm = array<i64: 0, 3, 1, 2>} : (tensor<?x2x3x4xf32>) -> tensor<?x4x2x3xf32>
+  %3 = soma.flatten %x {start_dim = 1 : i64, end_dim = 2 : i64} : (tensor<?x2x3x4xf32>) -> tensor<?x6x4xf32>
+  return %0, %1, %2, %3 : tensor<?x24xf32>, tensor<?x12x2xf32>, tensor<?x4x2x3xf32>, tensor<?x6x4xf32>
+})mlir",
+     Tolerance::Exact},
+    {"conv2d", R"mlir(
+func.func @main(%x: tensor<?x4x9x9xf32>, %w: tensor<6x2x3x3xf32>, %b: tensor<6xf32>) -> tensor<?x6x5x4xf32> {
+  %0 = soma.conv2d %x, %w, %b {stride = array<i64: 2, 2>, padding = array<i64: 1, 0>, dilation = array<i64: 1, 1>, groups = 2 : i64} : (tensor<?x4x9x9xf32>, tensor<6x2x3x3xf32>, tensor<6xf32>) -> tensor<?x6x5x4xf32>
+  return %0 : tensor<?x6x5x4xf32>
+})mlir",
+     Tolerance::Sum, 19},
+    {"conv2d_dilated", R"mlir(
+func.func @main(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  %0 = soma.conv2d %x, %w {padding = array<i64: 1, 1>, dilation = array<i64: 2, 2>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+})mlir",
+     Tolerance::Sum, 27},
+    {"conv_transpose2d", R"mlir(
+func.func @main(%x: tensor<?x4x3x3xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<6xf32>) -> tensor<?x6x6x6xf32> {
+  %0 = soma.conv_transpose2d %x, %w, %b {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, output_padding = array<i64: 1, 1>, groups = 2 : i64} : (tensor<?x4x3x3xf32>, tensor<4x3x3x3xf32>, tensor<6xf32>) -> tensor<?x6x6x6xf32>
+  return %0 : tensor<?x6x6x6xf32>
+})mlir",
+     Tolerance::Sum, 19},
+    {"max_pool2d", R"mlir(
+func.func @main(%x: tensor<?x2x7x7xf32>) -> (tensor<?x2x3x3xf32>, tensor<?x2x4x4xf32>) {
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 2, 2>} : (tensor<?x2x7x7xf32>) -> tensor<?x2x3x3xf32>
+  %1 = soma.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x2x7x7xf32>) -> tensor<?x2x4x4xf32>
+  return %0, %1 : tensor<?x2x3x3xf32>, tensor<?x2x4x4xf32>
+})mlir",
+     Tolerance::Exact},
+    {"avg_pool2d", R"mlir(
+func.func @main(%x: tensor<?x2x7x7xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) {
+  %0 = soma.avg_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : (tensor<?x2x7x7xf32>) -> tensor<?x2x4x4xf32>
+  %1 = soma.avg_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>, count_include_pad = false} : (tensor<?x2x7x7xf32>) -> tensor<?x2x4x4xf32>
+  return %0, %1 : tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>
+})mlir",
+     Tolerance::Sum, 9},
+    {"logistic_regression", "file:examples/logistic_regression/model.mlir",
+     Tolerance::Example, 2},
+    {"two_class_classifier", "file:examples/two_class_classifier/model.mlir",
+     Tolerance::Example, 7},
+    {"weighted_sum", "file:examples/weighted_sum/model.mlir",
+     Tolerance::Example, 8},
+    {"matmul_view", "file:examples/matmul_view/model.mlir",
+     Tolerance::Example, 8},
+};
+
+struct Config {
+  unsigned optLevel;
+  const char *cpu;
+};
+
+using Param = std::tuple<ModelCase, Config>;
+
+class CompiledModelTest : public ::testing::TestWithParam<Param> {
+protected:
+  CompiledModelTest() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    registry.insert<SomaDialect>();
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadDialect<SomaDialect>();
+    context->getDiagEngine().registerHandler(
+        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
+  }
+
+  OwningOpRef<ModuleOp> parse(const ModelCase &model) {
+    llvm::StringRef source = model.source;
+    if (source.consume_front("file:")) {
+      auto file = llvm::MemoryBuffer::getFile(
+          std::string(SOMA_SOURCE_DIR) + "/" + source.str());
+      if (!file)
+        return nullptr;
+      return parseSourceString<ModuleOp>((*file)->getBuffer(), context.get());
+    }
+    return parseSourceString<ModuleOp>(source, context.get());
+  }
+
+  std::unique_ptr<MLIRContext> context;
+  std::string diagnostics;
+};
+
+/// Random inputs for `function` at `batch`; element-wise models also get
+/// the special values at the front of their first input.
+SmallVector<HostTensor> makeInputs(func::FuncOp function, int64_t batch,
+                                   bool withSpecialValues, unsigned seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> uniform(-4.0f, 4.0f);
+  SmallVector<HostTensor> inputs;
+  for (Type type : function.getArgumentTypes()) {
+    SmallVector<int64_t, 4> shape(cast<RankedTensorType>(type).getShape());
+    for (int64_t &dim : shape)
+      if (ShapedType::isDynamic(dim))
+        dim = batch;
+    HostTensor tensor(shape);
+    for (float &value : tensor.data)
+      value = uniform(generator);
+    if (withSpecialValues && inputs.empty())
+      for (size_t i = 0; i < std::size(specialValues) &&
+                         i < tensor.data.size();
+           ++i)
+        tensor.data[i] = specialValues[i];
+    inputs.push_back(std::move(tensor));
+  }
+  return inputs;
+}
+
+/// The model that computes sum(|a_i b_i|) of an example: every weight made
+/// absolute and every sigmoid removed.
+OwningOpRef<ModuleOp> magnitudeModel(ModuleOp module) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  copy->walk([](Operation *op) {
+    if (auto sigmoid = dyn_cast<SigmoidOp>(op)) {
+      sigmoid.replaceAllUsesWith(sigmoid.getInput());
+      sigmoid.erase();
+    } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto weights = cast<DenseFPElementsAttr>(constant.getValue());
+      constant.setValueAttr(weights.mapValues(
+          weights.getElementType(), [](const APFloat &value) {
+            return abs(value).bitcastToAPInt();
+          }));
+    }
+  });
+  return copy;
+}
+
+/// Checks one result against the interpreter's under `model`'s tolerance.
+void expectClose(const ModelCase &model, const HostTensor &expected,
+                 const HostTensor &actual, const HostTensor *magnitude,
+                 const std::string &where) {
+  ASSERT_EQ(ArrayRef<int64_t>(expected.shape), ArrayRef<int64_t>(actual.shape))
+      << where;
+  for (int64_t i = 0; i < expected.numElements(); ++i) {
+    float want = expected.data[i], got = actual.data[i];
+    double ulps = ulpDistance(want, got);
+    bool ok = false;
+    switch (model.tolerance) {
+    case Tolerance::Exact:
+      ok = ulps == 0;
+      break;
+    case Tolerance::Activation:
+      ok = ulps <= 2;
+      break;
+    case Tolerance::Example: {
+      double bound = 2.0 * model.terms * std::ldexp(1.0, -24) *
+                     double(magnitude->data[i]) * std::fabs(double(want));
+      ok = ulps <= 1 || std::fabs(double(want) - double(got)) <= bound;
+      break;
+    }
+    case Tolerance::Sum: {
+      double bound = 2.0 * model.terms * std::ldexp(1.0, -24) *
+                     double(magnitude->data[i]);
+      ok = ulps <= 1 || std::fabs(double(want) - double(got)) <= bound;
+      break;
+    }
+    }
+    if (!ok) {
+      ADD_FAILURE() << where << ": element " << i << " is " << got
+                    << ", the interpreter says " << want << " (" << ulps
+                    << " ULP apart)";
+      return;
+    }
+  }
+}
+
+TEST_P(CompiledModelTest, MatchesInterpreter) {
+  const auto &[model, config] = GetParam();
+  OwningOpRef<ModuleOp> module = parse(model);
+  ASSERT_TRUE(module) << diagnostics;
+  CompileOptions options;
+  options.pipeline.optLevel = config.optLevel;
+  options.targetCpu = config.cpu;
+  FailureOr<std::unique_ptr<CompiledModel>> compiled =
+      CompiledModel::compile(*module, options);
+  ASSERT_TRUE(succeeded(compiled)) << diagnostics;
+
+  auto function = *module->getOps<func::FuncOp>().begin();
+  bool dynamic = llvm::any_of(function.getArgumentTypes(), [](Type type) {
+    return !cast<RankedTensorType>(type).hasStaticShape();
+  });
+  SmallVector<int64_t> batches =
+      dynamic ? SmallVector<int64_t>{0, 1, 7, 64} : SmallVector<int64_t>{1};
+  bool special = model.tolerance == Tolerance::Activation;
+  for (int64_t batch : batches) {
+    SmallVector<HostTensor> inputs =
+        makeInputs(function, batch, special, /*seed=*/batch + 1);
+    FailureOr<SmallVector<HostTensor>> expected = interpret(function, inputs);
+    ASSERT_TRUE(succeeded(expected)) << diagnostics;
+    llvm::Expected<SmallVector<HostTensor>> actual =
+        (*compiled)->run(function.getSymName(), inputs);
+    ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
+
+    // sum(|a_i b_i|): the interpreter on the absolute values of everything.
+    FailureOr<SmallVector<HostTensor>> magnitudes = SmallVector<HostTensor>();
+    if (model.tolerance == Tolerance::Sum ||
+        model.tolerance == Tolerance::Example) {
+      for (HostTensor &input : inputs)
+        for (float &value : input.data)
+          value = std::fabs(value);
+      OwningOpRef<ModuleOp> absolute = magnitudeModel(*module);
+      magnitudes =
+          interpret(*absolute->getOps<func::FuncOp>().begin(), inputs);
+      ASSERT_TRUE(succeeded(magnitudes)) << diagnostics;
+    }
+    for (size_t r = 0; r < expected->size(); ++r)
+      expectClose(model, (*expected)[r], (*actual)[r],
+                  magnitudes->empty() ? nullptr : &(*magnitudes)[r],
+                  "batch " + std::to_string(batch) + ", result " +
+                      std::to_string(r));
+  }
+}
+
+std::string paramName(const ::testing::TestParamInfo<Param> &info) {
+  const auto &[model, config] = info.param;
+  std::string cpu = config.cpu;
+  for (char &c : cpu)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return std::string(model.name) + "_O" + std::to_string(config.optLevel) +
+         "_" + cpu;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Compiled, CompiledModelTest,
+    ::testing::Combine(::testing::ValuesIn(modelCases),
+                       ::testing::Values(Config{0, "native"},
+                                         Config{3, "native"},
+                                         Config{0, "x86-64-v3"},
+                                         Config{3, "x86-64-v3"})),
+    paramName);
+
+} // namespace
