@@ -2,6 +2,8 @@
 
 #include "soma/Driver/Compiler.h"
 
+#include "soma/Dialect/Soma/IR/SomaDialect.h"
+
 #include "soma/Target/ABIWrappers.h"
 #include "soma/Target/HeaderEmitter.h"
 #include "soma/Target/Linker.h"
@@ -167,8 +169,10 @@ static LogicalResult writeBinary(ModuleOp module, llvm::Module &llvmModule,
   if (!object)
     return fail(object.takeError());
   FailureOr<PendingFile> objectFile = PendingFile::create(module, output);
+  if (failed(objectFile))
+    return failure();
   FailureOr<PendingFile> linked = PendingFile::create(module, output);
-  if (failed(objectFile) || failed(linked) ||
+  if (failed(linked) ||
       failed(writeFile(module, objectFile->getPath(), *object)))
     return failure();
   if (llvm::Error error =
@@ -190,6 +194,21 @@ static LogicalResult writeBinary(ModuleOp module, llvm::Module &llvmModule,
   return archive->commit(module);
 }
 
+/// Checks that `module` holds only what the lowering knows: soma ops,
+/// arith.constant weights and functions returning their results.
+static LogicalResult checkSupportedOps(ModuleOp module) {
+  WalkResult result = module.walk([](Operation *op) {
+    if (isa<ModuleOp, func::FuncOp, func::ReturnOp, arith::ConstantOp>(op) ||
+        isa<SomaDialect>(op->getDialect()))
+      return WalkResult::advance();
+    op->emitError() << "'" << op->getName()
+                    << "' is not supported by somac: a model is made of soma "
+                       "ops, arith.constant weights and func.return";
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
 LogicalResult soma::compileToFile(ModuleOp module,
                                   const CompileOptions &options,
                                   Artifact artifact, StringRef output) {
@@ -200,7 +219,7 @@ LogicalResult soma::compileToFile(ModuleOp module,
     return writeFile(module, output, text);
   }
   FailureOr<SmallVector<EntryPoint>> entries = collectEntryPoints(module);
-  if (failed(entries))
+  if (failed(entries) || failed(checkSupportedOps(module)))
     return failure();
   if (artifact == Artifact::Header)
     return writeFile(
