@@ -39,6 +39,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 
@@ -357,6 +358,39 @@ TEST_P(CompiledModelTest, MatchesInterpreter) {
                   magnitudes->empty() ? nullptr : &(*magnitudes)[r],
                   "batch " + std::to_string(batch) + ", result " +
                       std::to_string(r));
+  }
+}
+
+/// Results are bit-identical whatever the number of threads (SPEC section
+/// 5): each thread computes whole batch rows with the same code.
+TEST_P(CompiledModelTest, ThreadCountDoesNotChangeResults) {
+  const auto &[model, config] = GetParam();
+  if (config.optLevel != 3 || std::string(config.cpu) != "native")
+    GTEST_SKIP() << "checked once per model, at -O3 for the host";
+  OwningOpRef<ModuleOp> module = parse(model);
+  ASSERT_TRUE(module) << diagnostics;
+  CompileOptions options;
+  FailureOr<std::unique_ptr<CompiledModel>> compiled =
+      CompiledModel::compile(*module, options);
+  ASSERT_TRUE(succeeded(compiled)) << diagnostics;
+  auto function = *module->getOps<func::FuncOp>().begin();
+  // Enough rows for several tasks even when one row is little work.
+  SmallVector<HostTensor> inputs = makeInputs(function, 3001, false, 7);
+  std::optional<SmallVector<HostTensor>> first;
+  for (int threads : {1, 2, 3, 1}) {
+    (*compiled)->setNumThreads(threads);
+    llvm::Expected<SmallVector<HostTensor>> results =
+        (*compiled)->run(function.getSymName(), inputs);
+    ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+    if (!first) {
+      first = std::move(*results);
+      continue;
+    }
+    for (size_t r = 0; r < first->size(); ++r)
+      ASSERT_EQ(0, std::memcmp((*first)[r].data.data(),
+                               (*results)[r].data.data(),
+                               (*first)[r].data.size() * sizeof(float)))
+          << "result " << r << " differs with " << threads << " threads";
   }
 }
 

@@ -40,9 +40,12 @@ CompiledModel::compile(ModuleOp module, const CompileOptions &options) {
       reinterpret_cast<InvokeFn>(dlsym(model->handle, names.invoke().c_str()));
   model->lastError = reinterpret_cast<LastErrorFn>(
       dlsym(model->handle, names.lastError().c_str()));
-  if (!model->invoke || !model->lastError)
-    return module.emitError() << "the compiled model lacks "
-                              << names.invoke() << " or " << names.lastError();
+  model->setThreads = reinterpret_cast<SetThreadsFn>(
+      dlsym(model->handle, names.setNumThreads().c_str()));
+  if (!model->invoke || !model->lastError || !model->setThreads)
+    return module.emitError() << "the compiled model lacks part of its ABI ("
+                              << names.invoke() << ", " << names.lastError()
+                              << ", " << names.setNumThreads() << ")";
   return model;
 }
 

@@ -15,6 +15,7 @@
 #include "soma/runtime.h"
 
 #include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/Module.h"
 
 using namespace soma;
@@ -67,6 +68,14 @@ private:
   /// Branches to a failure block returning `status` when `condition`.
   void checkOrFail(IRBuilder<> &b, llvm::Value *condition, int32_t status,
                    llvm::StringRef message);
+  /// Calls the lowered body of `entry` on `rows` rows starting at
+  /// `firstRow` (null: from the start) of every batched operand.
+  void callBody(IRBuilder<> &b, const EntryPoint &entry,
+                llvm::ArrayRef<llvm::Value *> data, llvm::Value *firstRow,
+                llvm::Value *rows);
+  /// The thread-pool task computing a range of row slices of `entry`.
+  llvm::Function *buildTask(const EntryPoint &entry,
+                            llvm::StructType *contextType);
   void appendDescriptor(IRBuilder<> &b, llvm::Value *data,
                         const TensorSignature &tensor, llvm::Value *batch,
                         llvm::SmallVectorImpl<llvm::Value *> &arguments);
@@ -148,25 +157,79 @@ void WrapperBuilder::appendDescriptor(
   arguments.append(strides.begin(), strides.end());
 }
 
+/// The operands of an entry in C order: inputs, then outputs.
+static llvm::SmallVector<const TensorSignature *>
+operandsOf(const EntryPoint &entry) {
+  llvm::SmallVector<const TensorSignature *> tensors;
+  for (const TensorSignature &t : entry.inputs)
+    tensors.push_back(&t);
+  for (const TensorSignature &t : entry.outputs)
+    tensors.push_back(&t);
+  return tensors;
+}
+
+void WrapperBuilder::callBody(IRBuilder<> &b, const EntryPoint &entry,
+                              llvm::ArrayRef<llvm::Value *> data,
+                              llvm::Value *firstRow, llvm::Value *rows) {
+  llvm::SmallVector<llvm::Value *> arguments;
+  for (auto [tensor, pointer] : llvm::zip_equal(operandsOf(entry), data)) {
+    llvm::Value *start = pointer;
+    if (firstRow && tensor->hasBatch()) {
+      int64_t rowElements = 1;
+      for (int64_t dim : llvm::ArrayRef(tensor->shape).drop_front())
+        rowElements *= dim;
+      start = b.CreateGEP(b.getFloatTy(), pointer,
+                          b.CreateMul(firstRow, b.getInt64(rowElements)));
+    }
+    appendDescriptor(b, start, *tensor, rows, arguments);
+  }
+  llvm::Function *body = module.getFunction(implementationName(entry.name));
+  assert(body && "lowered model function is missing");
+  b.CreateCall(body, arguments);
+}
+
+llvm::Function *WrapperBuilder::buildTask(const EntryPoint &entry,
+                                          llvm::StructType *contextType) {
+  // void task(context *, i64 firstTask, i64 endTask): computes the rows of
+  // tasks [firstTask, endTask) by calling the body on that slice.
+  auto *task = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr, i64, i64},
+                              false),
+      llvm::GlobalValue::InternalLinkage, "soma_task_" + entry.name, module);
+  IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", task));
+  llvm::Value *frame = task->getArg(0);
+  size_t count = entry.inputs.size() + entry.outputs.size();
+  llvm::SmallVector<llvm::Value *> data;
+  for (size_t i = 0; i < count; ++i)
+    data.push_back(
+        b.CreateLoad(ptr, b.CreateStructGEP(contextType, frame, i)));
+  llvm::Value *batch =
+      b.CreateLoad(i64, b.CreateStructGEP(contextType, frame, count));
+  llvm::Value *rowsPerTask = b.getInt64(entry.rowsPerTask);
+  llvm::Value *firstRow = b.CreateMul(task->getArg(1), rowsPerTask);
+  llvm::Value *endRow = b.CreateBinaryIntrinsic(
+      llvm::Intrinsic::umin, b.CreateMul(task->getArg(2), rowsPerTask), batch);
+  callBody(b, entry, data, firstRow, b.CreateSub(endRow, firstRow));
+  b.CreateRetVoid();
+  return task;
+}
+
 void WrapperBuilder::buildEntry(const EntryPoint &entry) {
-  llvm::SmallVector<llvm::Type *> types(
-      entry.inputs.size() + entry.outputs.size(), ptr);
+  llvm::SmallVector<const TensorSignature *> tensors = operandsOf(entry);
+  llvm::SmallVector<llvm::Type *> types(tensors.size(), ptr);
   if (entry.hasBatch())
     types.push_back(i64);
   std::string symbol = names.entry(entry.name);
   llvm::Function *function = exported(symbol, i32, types);
   IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", function));
 
-  llvm::SmallVector<const TensorSignature *> tensors;
-  for (const TensorSignature &t : entry.inputs)
-    tensors.push_back(&t);
-  for (const TensorSignature &t : entry.outputs)
-    tensors.push_back(&t);
+  llvm::SmallVector<llvm::Value *> data;
   for (auto [i, tensor] : llvm::enumerate(tensors)) {
     llvm::Value *arg = function->getArg(i);
     arg->setName(tensor->name);
     checkOrFail(b, b.CreateIsNull(arg), SOMA_ERROR_NULL_POINTER,
                 symbol + ": " + tensor->name + " is NULL");
+    data.push_back(arg);
   }
   llvm::Value *batch = nullptr;
   if (entry.hasBatch()) {
@@ -176,12 +239,25 @@ void WrapperBuilder::buildEntry(const EntryPoint &entry) {
                 SOMA_ERROR_INVALID_BATCH, symbol + ": batch is negative");
   }
 
-  llvm::SmallVector<llvm::Value *> arguments;
-  for (auto [i, tensor] : llvm::enumerate(tensors))
-    appendDescriptor(b, function->getArg(i), *tensor, batch, arguments);
-  llvm::Function *body = module.getFunction(implementationName(entry.name));
-  assert(body && "lowered model function is missing");
-  b.CreateCall(body, arguments);
+  if (entry.rowsPerTask > 0 && batch) {
+    // Rows are independent: hand slices of the batch to the thread pool.
+    // Every slice runs the same code, so results do not depend on how many
+    // threads there are.
+    llvm::SmallVector<llvm::Type *> fields(tensors.size(), ptr);
+    fields.push_back(i64);
+    auto *contextType = llvm::StructType::get(context, fields);
+    llvm::Value *frame = b.CreateAlloca(contextType);
+    for (auto [i, pointer] : llvm::enumerate(data))
+      b.CreateStore(pointer, b.CreateStructGEP(contextType, frame, i));
+    b.CreateStore(batch, b.CreateStructGEP(contextType, frame, data.size()));
+    llvm::Value *tasks = b.CreateUDiv(
+        b.CreateAdd(batch, b.getInt64(entry.rowsPerTask - 1)),
+        b.getInt64(entry.rowsPerTask));
+    b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
+                 {tasks, buildTask(entry, contextType), frame});
+  } else {
+    callBody(b, entry, data, /*firstRow=*/nullptr, batch);
+  }
   b.CreateRet(b.getInt32(SOMA_OK));
 }
 

@@ -2,6 +2,8 @@
 
 #include "soma/Target/ModelInterface.h"
 
+#include "soma/Dialect/Soma/Analysis/BatchParallelism.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
@@ -41,6 +43,10 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp function, Type type,
   return signature;
 }
 
+/// Multiply-adds worth handing to another thread: about 10 microseconds of
+/// scalar work, well above the cost of waking a pooled worker.
+static constexpr int64_t kWorkPerTask = 1 << 15;
+
 FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
   SmallVector<EntryPoint> entries;
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -60,6 +66,9 @@ FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
         return failure();
       entry.outputs.push_back(*sig);
     }
+    BatchParallelism parallelism = analyzeBatchParallelism(function);
+    if (parallelism.rowIndependent)
+      entry.rowsPerTask = llvm::divideCeil(kWorkPerTask, parallelism.workPerRow);
     entries.push_back(std::move(entry));
   }
   if (entries.empty())

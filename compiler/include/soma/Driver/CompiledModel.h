@@ -40,17 +40,22 @@ public:
   llvm::Expected<llvm::SmallVector<HostTensor>>
   run(llvm::StringRef function, llvm::ArrayRef<HostTensor> inputs) const;
 
+  /// Sets the worker threads of the library's pool (<= 0: the default).
+  void setNumThreads(int count) const { setThreads(count); }
+
 private:
   CompiledModel() = default;
 
   using InvokeFn = int32_t (*)(const char *, float *const *, int64_t);
   using LastErrorFn = const char *(*)();
+  using SetThreadsFn = void (*)(int);
 
   llvm::SmallVector<EntryPoint> entryPoints;
   std::string libraryPath;
   void *handle = nullptr;
   InvokeFn invoke = nullptr;
   LastErrorFn lastError = nullptr;
+  SetThreadsFn setThreads = nullptr;
 };
 
 } // namespace soma

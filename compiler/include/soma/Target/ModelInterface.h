@@ -33,6 +33,9 @@ struct EntryPoint {
   std::string name;
   llvm::SmallVector<TensorSignature> inputs;
   llvm::SmallVector<TensorSignature> outputs;
+  /// When the function computes batch rows independently, the rows one
+  /// thread-pool task takes; 0 when the batch cannot be split.
+  int64_t rowsPerTask = 0;
 
   /// True when the C entry takes the trailing `batch` argument.
   bool hasBatch() const;
