@@ -177,7 +177,8 @@ static LogicalResult writeBinary(ModuleOp module, llvm::Module &llvmModule,
     return failure();
   if (llvm::Error error =
           artifact == Artifact::SharedLibrary
-              ? linkSharedLibrary(objectFile->getPath(), linked->getPath())
+              ? linkSharedLibrary(objectFile->getPath(), linked->getPath(),
+                                  llvm::sys::path::filename(output))
               : linkRelocatableObject(objectFile->getPath(),
                                       linked->getPath()))
     return fail(std::move(error));

@@ -49,12 +49,15 @@ llvm::Expected<std::string> soma::findRuntimeLibrary() {
 }
 
 llvm::Error soma::linkSharedLibrary(llvm::StringRef object,
-                                    llvm::StringRef output) {
+                                    llvm::StringRef output,
+                                    llvm::StringRef soname) {
   llvm::Expected<std::string> runtime = findRuntimeLibrary();
   if (!runtime)
     return runtime.takeError();
+  std::string sonameFlag = ("-Wl,-soname," + soname).str();
   return run(SOMA_CLANG_DRIVER,
-             {"-shared", "-fuse-ld=lld", "-o", output, object, *runtime,
+             {"-shared", "-fuse-ld=lld", sonameFlag, "-o", output, object,
+              *runtime,
               "-lm", "-lpthread", "-Wl,--no-undefined", "-Wl,-z,relro",
               "-Wl,-z,now", "-Wl,--exclude-libs,ALL"});
 }

@@ -19,8 +19,10 @@ namespace soma {
 /// one this build made.
 llvm::Expected<std::string> findRuntimeLibrary();
 
-/// Links `object` and the runtime into a shared library at `output`.
-llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output);
+/// Links `object` and the runtime into a shared library at `output`, whose
+/// DT_SONAME is `soname` (the name the library will have).
+llvm::Error linkSharedLibrary(llvm::StringRef object, llvm::StringRef output,
+                              llvm::StringRef soname);
 
 /// Merges `object` and the runtime into one relocatable object at `output`
 /// whose runtime symbols are local.
