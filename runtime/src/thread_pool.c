@@ -17,6 +17,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "cpus.h"
+#include "guard.h"
+
+#include "soma/runtime.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -63,6 +66,8 @@ static struct {
   soma_rt_body_fn body;
   void *context;
   int64_t count;
+  /// The first failure of a chunk of the current job (SOMA_OK if none).
+  atomic_int status;
   /// Workers with an index at or above this exit.
   int activeWorkers;
   /// Workers started and not joined. Owner only.
@@ -97,12 +102,15 @@ static void cpuRelax(void) {
 // Running chunks
 //===----------------------------------------------------------------------===//
 
-static void runBody(soma_rt_body_fn body, void *context, int64_t begin,
-                    int64_t end) {
+/// Runs one chunk under an allocation guard; a failure is kept in
+/// pool.status for the caller to return.
+static int32_t runBody(soma_rt_body_fn body, void *context, int64_t begin,
+                       int64_t end) {
   bool outer = inParallelBody;
   inParallelBody = true;
-  body(context, begin, end);
+  int32_t status = soma_rt_run_guarded(body, context, begin, end);
   inParallelBody = outer;
+  return status;
 }
 
 /// Runs chunk `index` of `parts` of the current job: the first count % parts
@@ -111,7 +119,9 @@ static void runChunk(int index, int parts) {
   int64_t base = pool.count / parts, extra = pool.count % parts;
   int64_t begin = index * base + (index < extra ? index : extra);
   int64_t end = begin + base + (index < extra ? 1 : 0);
-  runBody(pool.body, pool.context, begin, end);
+  int32_t status = runBody(pool.body, pool.context, begin, end);
+  if (status != SOMA_OK)
+    atomic_store(&pool.status, status);
 }
 
 static void finishChunk(void) {
@@ -311,7 +321,9 @@ static void runOnPool(soma_rt_body_fn body, void *context, int64_t count) {
   if (count < participants)
     participants = (int)count;
   if (participants == 1) {
-    runBody(body, context, 0, count);
+    int32_t status = runBody(body, context, 0, count);
+    if (status != SOMA_OK)
+      atomic_store(&pool.status, status);
     return;
   }
   pool.body = body;
@@ -323,15 +335,19 @@ static void runOnPool(soma_rt_body_fn body, void *context, int64_t count) {
   waitForWorkers();
 }
 
-void soma_rt_parallel_for(int64_t count, void *body, void *context) {
+int32_t soma_rt_parallel_for(int64_t count, void *body, void *context) {
   if (count <= 0 || !body)
-    return;
+    return SOMA_OK;
   // POSIX guarantees function pointers survive a round trip through void *.
   soma_rt_body_fn function = (soma_rt_body_fn)body;
-  if (count == 1 || inParallelBody || pthread_mutex_trylock(&pool.owner) != 0) {
-    runBody(function, context, 0, count);
-    return;
-  }
+  if (count == 1 || inParallelBody || pthread_mutex_trylock(&pool.owner) != 0)
+    return runBody(function, context, 0, count);
+  atomic_store(&pool.status, SOMA_OK);
   runOnPool(function, context, count);
+  int32_t status = atomic_load(&pool.status);
   pthread_mutex_unlock(&pool.owner);
+  // A worker's message stays on the worker's thread: give the caller one.
+  if (status != SOMA_OK)
+    soma_rt_set_error(status, NULL);
+  return status;
 }

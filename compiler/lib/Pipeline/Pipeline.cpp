@@ -49,7 +49,10 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "func.func(convert-linalg-to-loops),expand-strided-metadata,"
       "lower-affine,convert-scf-to-cf,convert-math-to-libm,"
       "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
-      "finalize-memref-to-llvm,convert-func-to-llvm,convert-cf-to-llvm,"
+      // Buffers come from the runtime's tracked allocator (an allocation
+      // failure becomes a status, not a crash).
+      "finalize-memref-to-llvm{use-generic-functions=true},"
+      "convert-func-to-llvm,convert-cf-to-llvm,"
       "convert-ub-to-llvm,reconcile-unrealized-casts";
   return parsePassPipeline(pipeline, pm);
 }

@@ -190,8 +190,9 @@ void WrapperBuilder::callBody(IRBuilder<> &b, const EntryPoint &entry,
 
 llvm::Function *WrapperBuilder::buildTask(const EntryPoint &entry,
                                           llvm::StructType *contextType) {
-  // void task(context *, i64 firstTask, i64 endTask): computes the rows of
-  // tasks [firstTask, endTask) by calling the body on that slice.
+  // void task(context *, i64 firstTask, i64 endTask). Row-independent
+  // entries compute the rows of tasks [firstTask, endTask); the others run
+  // as one task over everything.
   auto *task = llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr, i64, i64},
                               false),
@@ -205,11 +206,17 @@ llvm::Function *WrapperBuilder::buildTask(const EntryPoint &entry,
         b.CreateLoad(ptr, b.CreateStructGEP(contextType, frame, i)));
   llvm::Value *batch =
       b.CreateLoad(i64, b.CreateStructGEP(contextType, frame, count));
-  llvm::Value *rowsPerTask = b.getInt64(entry.rowsPerTask);
-  llvm::Value *firstRow = b.CreateMul(task->getArg(1), rowsPerTask);
-  llvm::Value *endRow = b.CreateBinaryIntrinsic(
-      llvm::Intrinsic::umin, b.CreateMul(task->getArg(2), rowsPerTask), batch);
-  callBody(b, entry, data, firstRow, b.CreateSub(endRow, firstRow));
+  if (entry.rowsPerTask > 0 && entry.hasBatch()) {
+    llvm::Value *rowsPerTask = b.getInt64(entry.rowsPerTask);
+    llvm::Value *firstRow = b.CreateMul(task->getArg(1), rowsPerTask);
+    llvm::Value *endRow = b.CreateBinaryIntrinsic(
+        llvm::Intrinsic::umin, b.CreateMul(task->getArg(2), rowsPerTask),
+        batch);
+    callBody(b, entry, data, firstRow, b.CreateSub(endRow, firstRow));
+  } else {
+    callBody(b, entry, data, /*firstRow=*/nullptr,
+             entry.hasBatch() ? batch : nullptr);
+  }
   b.CreateRetVoid();
   return task;
 }
@@ -231,7 +238,7 @@ void WrapperBuilder::buildEntry(const EntryPoint &entry) {
                 symbol + ": " + tensor->name + " is NULL");
     data.push_back(arg);
   }
-  llvm::Value *batch = nullptr;
+  llvm::Value *batch = b.getInt64(0);
   if (entry.hasBatch()) {
     batch = function->getArg(tensors.size());
     batch->setName("batch");
@@ -239,26 +246,24 @@ void WrapperBuilder::buildEntry(const EntryPoint &entry) {
                 SOMA_ERROR_INVALID_BATCH, symbol + ": batch is negative");
   }
 
-  if (entry.rowsPerTask > 0 && batch) {
-    // Rows are independent: hand slices of the batch to the thread pool.
-    // Every slice runs the same code, so results do not depend on how many
-    // threads there are.
-    llvm::SmallVector<llvm::Type *> fields(tensors.size(), ptr);
-    fields.push_back(i64);
-    auto *contextType = llvm::StructType::get(context, fields);
-    llvm::Value *frame = b.CreateAlloca(contextType);
-    for (auto [i, pointer] : llvm::enumerate(data))
-      b.CreateStore(pointer, b.CreateStructGEP(contextType, frame, i));
-    b.CreateStore(batch, b.CreateStructGEP(contextType, frame, data.size()));
-    llvm::Value *tasks = b.CreateUDiv(
-        b.CreateAdd(batch, b.getInt64(entry.rowsPerTask - 1)),
-        b.getInt64(entry.rowsPerTask));
-    b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
-                 {tasks, buildTask(entry, contextType), frame});
-  } else {
-    callBody(b, entry, data, /*firstRow=*/nullptr, batch);
-  }
-  b.CreateRet(b.getInt32(SOMA_OK));
+  // The operands go to the task in a frame on this stack. The task runs on
+  // the runtime's pool, which also turns an allocation failure into a
+  // status instead of a crash. With independent rows the batch is cut into
+  // tasks; every task runs the same code on its rows, so results do not
+  // depend on how many threads there are.
+  llvm::SmallVector<llvm::Type *> fields(tensors.size(), ptr);
+  fields.push_back(i64);
+  auto *contextType = llvm::StructType::get(context, fields);
+  llvm::Value *frame = b.CreateAlloca(contextType);
+  for (auto [i, pointer] : llvm::enumerate(data))
+    b.CreateStore(pointer, b.CreateStructGEP(contextType, frame, i));
+  b.CreateStore(batch, b.CreateStructGEP(contextType, frame, data.size()));
+  llvm::Value *tasks = b.getInt64(1);
+  if (entry.rowsPerTask > 0 && entry.hasBatch())
+    tasks = b.CreateUDiv(b.CreateAdd(batch, b.getInt64(entry.rowsPerTask - 1)),
+                         b.getInt64(entry.rowsPerTask));
+  b.CreateRet(b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
+                           {tasks, buildTask(entry, contextType), frame}));
 }
 
 void WrapperBuilder::buildInvoke(llvm::ArrayRef<EntryPoint> entries) {
