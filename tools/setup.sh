@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
-  cmake ninja-build ccache libgtest-dev python3
+  cmake ninja-build ccache libgtest-dev libbenchmark-dev python3
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
 )
 
 missing=()
