@@ -28,3 +28,20 @@ config.substitutions.append(("%shared", shared_dir))
 # SPEC.md's conformance checks live beside the repository, when it is there.
 if os.path.isdir(os.path.join(shared_dir, "conformance")):
     config.available_features.add("spec-conformance")
+
+# ONNX tests build their models with the onnx package of the system Python
+# (Debian's python3-onnx); the PyTorch export test also needs torch.
+def system_python_imports(modules):
+    import subprocess
+    try:
+        return subprocess.run(["/usr/bin/python3", "-c", "import " + modules],
+                              capture_output=True, timeout=300).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+config.substitutions.append(("%system-python", "/usr/bin/python3"))
+if system_python_imports("onnx"):
+    config.available_features.add("onnx-python")
+    if system_python_imports("torch, onnx"):
+        config.available_features.add("torch")

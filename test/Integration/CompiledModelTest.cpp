@@ -22,6 +22,11 @@
 //   off by s * 2 K u sum(|a_i b_i|) plus one ULP, sum(|a_i b_i|) being the
 //   model without its sigmoid run on the absolute values of every input and
 //   weight.
+// - Layers (a sum of K terms z, then any element-wise activation f, fused or
+//   not): |f'| is at most 1.5 (hard_swish's steepest slope; threshold is a
+//   step no random z lands on), so f(z) may be off by 1.5 times the sum's
+//   bound plus two ULP of the result (the activation's own rounding on both
+//   sides), sum(|a_i b_i|) being the model with every activation removed.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,14 +53,15 @@ using namespace soma;
 
 namespace {
 
-enum class Tolerance { Exact, Activation, Sum, Example };
+enum class Tolerance { Exact, Activation, Sum, Example, Layer };
 
 struct ModelCase {
   const char *name;
   /// The model: MLIR text, or "file:PATH" relative to the source root.
   const char *source;
   Tolerance tolerance;
-  /// For Tolerance::Sum and Example: the number of terms of each sum (K).
+  /// For Tolerance::Sum, Example and Layer: the number of terms of each sum
+  /// (K).
   int64_t terms = 0;
 };
 
@@ -186,6 +192,12 @@ func.func @main(%x: tensor<?x2x7x7xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4
   return %0, %1 : tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>
 })mlir",
      Tolerance::Sum, 9},
+    {"repeated_and_forwarded_results", R"mlir(
+func.func @main(%x: tensor<?x5xf32>) -> (tensor<?x5xf32>, tensor<?x5xf32>, tensor<?x5xf32>) {
+  %y = soma.relu %x : tensor<?x5xf32>
+  return %y, %y, %x : tensor<?x5xf32>, tensor<?x5xf32>, tensor<?x5xf32>
+})mlir",
+     Tolerance::Exact},
     {"logistic_regression", "file:examples/logistic_regression/model.mlir",
      Tolerance::Example, 2},
     {"two_class_classifier", "file:examples/two_class_classifier/model.mlir",
@@ -194,6 +206,54 @@ func.func @main(%x: tensor<?x2x7x7xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4
      Tolerance::Example, 8},
     {"matmul_view", "file:examples/matmul_view/model.mlir",
      Tolerance::Example, 8},
+    // Fused layers as written, and as the soma pipeline fuses them.
+    {"linear_activation", R"mlir(
+func.func @main(%x: tensor<?x24xf32>, %w: tensor<8x24xf32>, %b: tensor<8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) {
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation sigmoid>} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %1 = soma.linear_activation %x, %w {activation = #soma<activation log_sigmoid>} : (tensor<?x24xf32>, tensor<8x24xf32>) -> tensor<?x8xf32>
+  %2 = soma.linear_activation %x, %w, %b {activation = #soma<activation hard_sigmoid>, alpha = 0.2 : f32, beta = 0.5 : f32} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %3 = soma.linear_activation %x, %w, %b {activation = #soma<activation silu>} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %4 = soma.linear_activation %x, %w, %b {activation = #soma<activation hard_swish>} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %5 = soma.linear_activation %x, %w, %b {activation = #soma<activation tanh>} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %6 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<?x24xf32>, tensor<8x24xf32>) -> tensor<?x8xf32>
+  %7 = soma.linear_activation %x, %w, %b {activation = #soma<activation leaky_relu>, negative_slope = 0.2 : f32} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %8 = soma.linear_activation %x, %w, %b {activation = #soma<activation threshold>, threshold = 0.5 : f32, value = -2.0 : f32} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  %9 = soma.linear_activation %x, %w, %b {activation = #soma<activation softplus>, beta = 2.0 : f32, threshold = 5.0 : f32} : (tensor<?x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>
+})mlir",
+     Tolerance::Layer, 25},
+    {"linear_then_activation", R"mlir(
+func.func @main(%x: tensor<?x2x24xf32>, %w: tensor<8x24xf32>, %b: tensor<8xf32>) -> (tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>) {
+  %0 = soma.linear %x, %w, %b : (tensor<?x2x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x2x8xf32>
+  %1 = soma.log_sigmoid %0 : tensor<?x2x8xf32>
+  %2 = soma.linear %x, %w : (tensor<?x2x24xf32>, tensor<8x24xf32>) -> tensor<?x2x8xf32>
+  %3 = soma.hard_sigmoid %2 : tensor<?x2x8xf32>
+  %4 = soma.linear %x, %w, %b : (tensor<?x2x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x2x8xf32>
+  %5 = soma.dropout %4 : tensor<?x2x8xf32>
+  %6 = soma.leaky_relu %5 : tensor<?x2x8xf32>
+  %7 = soma.linear %x, %w, %b : (tensor<?x2x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x2x8xf32>
+  %8 = soma.softplus %7 : tensor<?x2x8xf32>
+  %9 = soma.linear %x, %w, %b : (tensor<?x2x24xf32>, tensor<8x24xf32>, tensor<8xf32>) -> tensor<?x2x8xf32>
+  %10 = soma.threshold %9 {threshold = -1.0 : f32, value = 3.0 : f32} : tensor<?x2x8xf32>
+  return %1, %3, %6, %8, %10 : tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>, tensor<?x2x8xf32>
+})mlir",
+     Tolerance::Layer, 25},
+    {"matmul_bias_activation", R"mlir(
+func.func @main(%x: tensor<?x4xf32>, %w: tensor<4x3xf32>, %b: tensor<1x3xf32>, %y: tensor<?x2x4xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x2x3xf32>) {
+  %c = arith.constant dense<[[0.5, -1.0, 0.25], [2.0, -0.75, 1.5], [-0.5, 1.0, 0.125], [0.375, 0.625, -2.0]]> : tensor<4x3xf32>
+  %cb = arith.constant dense<[0.25, -0.5, 1.0]> : tensor<3xf32>
+  %0 = soma.matmul %x, %c : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %1 = soma.add %0, %cb : (tensor<?x3xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %2 = soma.silu %1 : tensor<?x3xf32>
+  %3 = soma.matmul %x, %w : (tensor<?x4xf32>, tensor<4x3xf32>) -> tensor<?x3xf32>
+  %4 = soma.add %b, %3 : (tensor<1x3xf32>, tensor<?x3xf32>) -> tensor<?x3xf32>
+  %5 = soma.tanh %4 : tensor<?x3xf32>
+  %6 = soma.matmul %y, %w : (tensor<?x2x4xf32>, tensor<4x3xf32>) -> tensor<?x2x3xf32>
+  %7 = soma.add %6, %cb : (tensor<?x2x3xf32>, tensor<3xf32>) -> tensor<?x2x3xf32>
+  %8 = soma.hard_swish %7 : tensor<?x2x3xf32>
+  return %2, %5, %8 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x2x3xf32>
+})mlir",
+     Tolerance::Layer, 5},
 };
 
 struct Config {
@@ -256,14 +316,21 @@ SmallVector<HostTensor> makeInputs(func::FuncOp function, int64_t batch,
   return inputs;
 }
 
-/// The model that computes sum(|a_i b_i|) of an example: every weight made
-/// absolute and every sigmoid removed.
+/// The model that computes sum(|a_i b_i|) of an example or a layer: every
+/// weight made absolute, every activation removed (a fused layer keeps its
+/// linear part).
 OwningOpRef<ModuleOp> magnitudeModel(ModuleOp module) {
   OwningOpRef<ModuleOp> copy = module.clone();
   copy->walk([](Operation *op) {
-    if (auto sigmoid = dyn_cast<SigmoidOp>(op)) {
-      sigmoid.replaceAllUsesWith(sigmoid.getInput());
-      sigmoid.erase();
+    if (LinearActivationOp::getActivationKindOf(op)) {
+      op->getResult(0).replaceAllUsesWith(op->getOperand(0));
+      op->erase();
+    } else if (auto fused = dyn_cast<LinearActivationOp>(op)) {
+      OpBuilder builder(fused);
+      auto linear = LinearOp::create(builder, fused.getLoc(), fused.getInput(),
+                                     fused.getWeight(), fused.getBias());
+      fused.replaceAllUsesWith(linear.getResult());
+      fused.erase();
     } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto weights = cast<DenseFPElementsAttr>(constant.getValue());
       constant.setValueAttr(weights.mapValues(
@@ -302,6 +369,14 @@ void expectClose(const ModelCase &model, const HostTensor &expected,
       double bound = 2.0 * model.terms * std::ldexp(1.0, -24) *
                      double(magnitude->data[i]);
       ok = ulps <= 1 || std::fabs(double(want) - double(got)) <= bound;
+      break;
+    }
+    case Tolerance::Layer: {
+      double ulp = std::nextafter(std::fabs(want), inf) - std::fabs(want);
+      double bound = 1.5 * 2.0 * model.terms * std::ldexp(1.0, -24) *
+                         double(magnitude->data[i]) +
+                     2.0 * ulp;
+      ok = ulps <= 2 || std::fabs(double(want) - double(got)) <= bound;
       break;
     }
     }
@@ -344,7 +419,8 @@ TEST_P(CompiledModelTest, MatchesInterpreter) {
     // sum(|a_i b_i|): the interpreter on the absolute values of everything.
     FailureOr<SmallVector<HostTensor>> magnitudes = SmallVector<HostTensor>();
     if (model.tolerance == Tolerance::Sum ||
-        model.tolerance == Tolerance::Example) {
+        model.tolerance == Tolerance::Example ||
+        model.tolerance == Tolerance::Layer) {
       for (HostTensor &input : inputs)
         for (float &value : input.data)
           value = std::fabs(value);
@@ -412,5 +488,128 @@ INSTANTIATE_TEST_SUITE_P(
                                          Config{0, "x86-64-v3"},
                                          Config{3, "x86-64-v3"})),
     paramName);
+
+//===----------------------------------------------------------------------===//
+// Fused layers against the unfused ones
+//===----------------------------------------------------------------------===//
+
+struct FusedLayerCase {
+  const char *name;
+  /// The activation op applied to `%0`, the linear's result.
+  const char *activation;
+};
+
+const FusedLayerCase fusedLayerCases[] = {
+    {"sigmoid", "soma.sigmoid %0"},
+    {"log_sigmoid", "soma.log_sigmoid %0"},
+    {"hard_sigmoid", "soma.hard_sigmoid %0"},
+    {"hard_sigmoid_onnx",
+     "soma.hard_sigmoid %0 {alpha = 0.2 : f32, beta = 0.5 : f32}"},
+    {"silu", "soma.silu %0"},
+    {"hard_swish", "soma.hard_swish %0"},
+    {"tanh", "soma.tanh %0"},
+    {"relu", "soma.relu %0"},
+    {"leaky_relu", "soma.leaky_relu %0 {negative_slope = 0.2 : f32}"},
+    {"threshold",
+     "soma.threshold %0 {threshold = 0.5 : f32, value = -2.0 : f32}"},
+    {"softplus", "soma.softplus %0"},
+    {"softplus_beta",
+     "soma.softplus %0 {beta = 2.0 : f32, threshold = 5.0 : f32}"},
+};
+
+/// A soma.linear and the activation after it give the same bits whether
+/// soma-fuse-linear-activation fused them or not, in the interpreter and in
+/// compiled code: the fused op rounds its linear part once, as soma.linear
+/// does, and its kernel and lowering are the unfused ones in sequence.
+class FusedLayerTest : public ::testing::TestWithParam<FusedLayerCase> {
+protected:
+  FusedLayerTest() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    registry.insert<SomaDialect>();
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadDialect<SomaDialect>();
+    context->getDiagEngine().registerHandler(
+        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
+  }
+
+  std::unique_ptr<MLIRContext> context;
+  std::string diagnostics;
+};
+
+/// Checks that two results have the same shape and the same bits.
+void expectBitIdentical(const HostTensor &expected, const HostTensor &actual,
+                        const std::string &where) {
+  ASSERT_EQ(ArrayRef<int64_t>(expected.shape), ArrayRef<int64_t>(actual.shape))
+      << where;
+  EXPECT_EQ(0, std::memcmp(expected.data.data(), actual.data.data(),
+                           expected.data.size() * sizeof(float)))
+      << where << ": fused and unfused results differ";
+}
+
+TEST_P(FusedLayerTest, FusedIsBitIdenticalToUnfused) {
+  std::string source = std::string(R"mlir(
+func.func @main(%x: tensor<?x40xf32>, %w: tensor<24x40xf32>, %b: tensor<24xf32>) -> tensor<?x24xf32> {
+  %0 = soma.linear %x, %w, %b : (tensor<?x40xf32>, tensor<24x40xf32>, tensor<24xf32>) -> tensor<?x24xf32>
+  %1 = )mlir") + GetParam().activation +
+                       R"mlir( : tensor<?x24xf32>
+  return %1 : tensor<?x24xf32>
+})mlir";
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(source, context.get());
+  ASSERT_TRUE(module) << diagnostics;
+  auto unfused = *module->getOps<func::FuncOp>().begin();
+
+  // The soma pipeline leaves one fused op, and nothing of the pair.
+  OwningOpRef<ModuleOp> fusedModule = module->clone();
+  ASSERT_TRUE(succeeded(runSomaPipeline(*fusedModule, CompileOptions())))
+      << diagnostics;
+  auto fused = *fusedModule->getOps<func::FuncOp>().begin();
+  auto &body = fused.getBody().front();
+  ASSERT_EQ(1, llvm::range_size(body.getOps<LinearActivationOp>()));
+  ASSERT_TRUE(body.getOps<LinearOp>().empty());
+
+  CompileOptions fuseOff;
+  fuseOff.pipeline.fuse = false;
+  CompileOptions fuseOn;
+  fuseOn.pipeline.fuse = true;
+  FailureOr<std::unique_ptr<CompiledModel>> compiledUnfused =
+      CompiledModel::compile(*module, fuseOff);
+  ASSERT_TRUE(succeeded(compiledUnfused)) << diagnostics;
+  FailureOr<std::unique_ptr<CompiledModel>> compiledFused =
+      CompiledModel::compile(*module, fuseOn);
+  ASSERT_TRUE(succeeded(compiledFused)) << diagnostics;
+
+  for (int64_t batch : {1, 7, 64}) {
+    // The special values in x reach the activation as NaN and infinities.
+    SmallVector<HostTensor> inputs =
+        makeInputs(unfused, batch, /*withSpecialValues=*/true, batch + 1);
+    std::string where = "batch " + std::to_string(batch);
+
+    FailureOr<SmallVector<HostTensor>> interpretedUnfused =
+        interpret(unfused, inputs);
+    ASSERT_TRUE(succeeded(interpretedUnfused)) << diagnostics;
+    FailureOr<SmallVector<HostTensor>> interpretedFused =
+        interpret(fused, inputs);
+    ASSERT_TRUE(succeeded(interpretedFused)) << diagnostics;
+    expectBitIdentical((*interpretedUnfused)[0], (*interpretedFused)[0],
+                       "interpreter, " + where);
+
+    llvm::Expected<SmallVector<HostTensor>> runUnfused =
+        (*compiledUnfused)->run("main", inputs);
+    ASSERT_TRUE(bool(runUnfused)) << llvm::toString(runUnfused.takeError());
+    llvm::Expected<SmallVector<HostTensor>> runFused =
+        (*compiledFused)->run("main", inputs);
+    ASSERT_TRUE(bool(runFused)) << llvm::toString(runFused.takeError());
+    expectBitIdentical((*runUnfused)[0], (*runFused)[0],
+                       "compiled, " + where);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Compiled, FusedLayerTest, ::testing::ValuesIn(fusedLayerCases),
+    [](const ::testing::TestParamInfo<FusedLayerCase> &info) {
+      return std::string(info.param.name);
+    });
 
 } // namespace

@@ -11,6 +11,7 @@
 #include "soma/Target/ObjectEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/IR/SymbolTable.h"
@@ -130,6 +131,29 @@ static LogicalResult writeFile(ModuleOp module, StringRef output,
   return file->commit(module);
 }
 
+/// Gives every result of every function its own tensor: a value returned
+/// twice (`return %y, %y`) becomes a copy the second time. Each result is a
+/// separate caller buffer, and buffer-results-to-out-params expects distinct
+/// values.
+static void separateDuplicateResults(ModuleOp module) {
+  module.getContext()->getOrLoadDialect<bufferization::BufferizationDialect>();
+  module.walk([](func::ReturnOp ret) {
+    llvm::SmallPtrSet<Value, 4> seen;
+    OpBuilder b(ret);
+    for (OpOperand &operand : ret->getOpOperands()) {
+      Value value = operand.get();
+      if (seen.insert(value).second)
+        continue;
+      // A new buffer initialized from the value; unlike a copy into
+      // tensor.empty, empty-tensor elimination cannot fold it back.
+      auto copy = bufferization::AllocTensorOp::create(
+          b, ret.getLoc(), cast<RankedTensorType>(value.getType()),
+          ValueRange(), value);
+      operand.set(copy);
+    }
+  });
+}
+
 /// Lowers a clone of `module` to LLVM IR with the C ABI wrappers added.
 static std::unique_ptr<llvm::Module>
 lowerToLLVMIR(ModuleOp module, ArrayRef<EntryPoint> entries,
@@ -144,6 +168,7 @@ lowerToLLVMIR(ModuleOp module, ArrayRef<EntryPoint> entries,
       return nullptr;
     symbols.setSymbolName(function, newName);
   }
+  separateDuplicateResults(*lowered);
   if (failed(runPipeline(*lowered, options, buildLoweringPipeline)))
     return nullptr;
 

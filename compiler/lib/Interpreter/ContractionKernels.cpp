@@ -151,3 +151,13 @@ HostTensor interp::runBatchNorm(BatchNormOp op, const HostTensor &input,
   }
   return result;
 }
+
+HostTensor interp::runLinearActivation(LinearActivationOp op,
+                                       const HostTensor &input,
+                                       const HostTensor &weight,
+                                       const HostTensor *bias,
+                                       ArrayRef<int64_t> resultShape) {
+  HostTensor linear = runLinear(input, weight, bias, resultShape);
+  OwningOpRef<Operation *> activation = op.buildActivationDescription();
+  return runActivation(activation.get(), linear);
+}

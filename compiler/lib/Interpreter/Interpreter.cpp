@@ -108,6 +108,10 @@ static HostTensor compute(Operation *op, ArrayRef<const HostTensor *> in,
       .Case([&](LinearOp) {
         return interp::runLinear(*in[0], *in[1], third, resultShape);
       })
+      .Case([&](LinearActivationOp op) {
+        return interp::runLinearActivation(op, *in[0], *in[1], third,
+                                           resultShape);
+      })
       .Case([&](ReduceSumOp op) {
         return interp::runReduceSum(op, *in[0], resultShape);
       })

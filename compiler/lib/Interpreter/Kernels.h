@@ -72,6 +72,13 @@ HostTensor runMaxPool2d(MaxPool2dOp op, const HostTensor &input,
 HostTensor runAvgPool2d(AvgPool2dOp op, const HostTensor &input,
                         llvm::ArrayRef<int64_t> resultShape);
 
+/// `activation(linear(...))`: runLinear, then runActivation on the
+/// activation's stand-alone op, so the result is the unfused layer's bit for
+/// bit.
+HostTensor runLinearActivation(LinearActivationOp op, const HostTensor &input,
+                               const HostTensor &weight, const HostTensor *bias,
+                               llvm::ArrayRef<int64_t> resultShape);
+
 } // namespace soma::interp
 
 #endif // SOMA_LIB_INTERPRETER_KERNELS_H

@@ -36,12 +36,21 @@ struct ShapeQuery {
 };
 } // namespace
 
-static FailureOr<Shape> poolShape(const ShapeQuery &q,
-                                  ArrayRef<int64_t> kernel,
-                                  ArrayRef<int64_t> stride,
-                                  ArrayRef<int64_t> padding) {
-  return shape::pool2d(q.operand(0), kernel, stride, padding,
-                       [&] { return q.emitError(); });
+/// The dilation of a pooling op: max_pool2d has one, avg_pool2d none.
+static ArrayRef<int64_t> poolDilation(MaxPool2dOp op) {
+  return op.getDilation();
+}
+static ArrayRef<int64_t> poolDilation(AvgPool2dOp) {
+  static const int64_t ones[] = {1, 1};
+  return ones;
+}
+
+template <typename PoolOp>
+static FailureOr<Shape> poolShape(const ShapeQuery &q, PoolOp pool) {
+  shape::Window window{pool.getStrideOrKernel(), pool.getPadding(),
+                       poolDilation(pool)};
+  return shape::pool2d(q.operand(0), pool.getKernelSize(), window,
+                       pool.getCeilMode(), [&] { return q.emitError(); });
 }
 
 FailureOr<SmallVector<int64_t, 4>>
@@ -55,7 +64,7 @@ interp::resultShape(Operation *op, ArrayRef<const HostTensor *> operands) {
       .Case([&](MatmulOp) {
         return shape::matmul(q.operand(0), q.operand(1), emit);
       })
-      .Case([&](LinearOp) {
+      .Case<LinearOp, LinearActivationOp>([&](auto) {
         return shape::linear(q.operand(0), q.operand(1), q.optionalOperand(2),
                              emit);
       })
@@ -95,10 +104,8 @@ interp::resultShape(Operation *op, ArrayRef<const HostTensor *> operands) {
                                       conv.getOutputPadding(),
                                       conv.getGroups(), emit);
       })
-      .Case<MaxPool2dOp, AvgPool2dOp>([&](auto pool) {
-        return poolShape(q, pool.getKernelSize(), pool.getStrideOrKernel(),
-                         pool.getPadding());
-      })
+      .Case<MaxPool2dOp, AvgPool2dOp>(
+          [&](auto pool) { return poolShape(q, pool); })
       // Element-wise ops, softmax and dropout keep their input's shape.
       .Default([&](Operation *) { return Shape(q.operand(0)); });
 }

@@ -7,6 +7,8 @@
 
 #include "Kernels.h"
 
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
+
 #include <cmath>
 #include <limits>
 
@@ -32,8 +34,10 @@ struct Nchw {
 HostTensor interp::runConv2d(Conv2dOp op, const HostTensor &input,
                              const HostTensor &weight, const HostTensor *bias,
                              ArrayRef<int64_t> resultShape) {
-  ArrayRef<int64_t> stride = op.getStride(), pad = op.getPadding(),
-                    dilation = op.getDilation();
+  ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+  // Only the top and left padding shift the window; the result shape
+  // accounts for the bottom and right.
+  std::array<int64_t, 4> pad = shape::spatialPads(op.getPadding());
   int64_t groups = op.getGroups();
   Nchw x{input}, w{weight};
   HostTensor result(resultShape);
@@ -66,8 +70,10 @@ HostTensor interp::runConvTranspose2d(ConvTranspose2dOp op,
                                       const HostTensor &weight,
                                       const HostTensor *bias,
                                       ArrayRef<int64_t> resultShape) {
-  ArrayRef<int64_t> stride = op.getStride(), pad = op.getPadding(),
-                    dilation = op.getDilation();
+  ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
+  // The top and left padding crop the start of the full output; the result
+  // shape has already cropped its end.
+  std::array<int64_t, 4> pad = shape::spatialPads(op.getPadding());
   int64_t groups = op.getGroups();
   Nchw x{input}, w{weight};
   HostTensor result(resultShape);
@@ -103,11 +109,13 @@ HostTensor interp::runConvTranspose2d(ConvTranspose2dOp op,
 }
 
 namespace {
-/// One pooling window of an NCHW input, clipped to the input.
+/// One pooling window of an NCHW input: its first row and column (negative
+/// in the padding), the input rows [hBegin, hEnd) and columns [wBegin, wEnd)
+/// it covers without dilation, and its size within the padded input
+/// (PyTorch's count_include_pad divisor).
 struct PoolWindow {
+  int64_t h0, w0;
   int64_t hBegin, hEnd, wBegin, wEnd;
-  /// Window size within the padded input (PyTorch's count_include_pad
-  /// divisor).
   int64_t paddedSize;
 };
 } // namespace
@@ -115,12 +123,19 @@ struct PoolWindow {
 template <typename PoolOp>
 static PoolWindow windowAt(PoolOp op, Nchw x, int64_t oh, int64_t ow) {
   ArrayRef<int64_t> kernel = op.getKernelSize(),
-                    stride = op.getStrideOrKernel(), pad = op.getPadding();
+                    stride = op.getStrideOrKernel();
+  std::array<int64_t, 4> pad = shape::spatialPads(op.getPadding());
   int64_t h0 = oh * stride[0] - pad[0], w0 = ow * stride[1] - pad[1];
-  int64_t h1 = std::min(h0 + kernel[0], x.height() + pad[0]);
-  int64_t w1 = std::min(w0 + kernel[1], x.width() + pad[1]);
-  return {std::max<int64_t>(h0, 0), std::min(h1, x.height()),
-          std::max<int64_t>(w0, 0), std::min(w1, x.width()),
+  // A ceil_mode window may reach past the bottom and right padding, which
+  // is where PyTorch's divisor stops counting.
+  int64_t h1 = std::min(h0 + kernel[0], x.height() + pad[2]);
+  int64_t w1 = std::min(w0 + kernel[1], x.width() + pad[3]);
+  return {h0,
+          w0,
+          std::max<int64_t>(h0, 0),
+          std::min(h1, x.height()),
+          std::max<int64_t>(w0, 0),
+          std::min(w1, x.width()),
           (h1 - h0) * (w1 - w0)};
 }
 
@@ -142,17 +157,25 @@ static HostTensor pool(PoolOp op, const HostTensor &input,
 HostTensor interp::runMaxPool2d(MaxPool2dOp op, const HostTensor &input,
                                 ArrayRef<int64_t> resultShape) {
   Nchw x{input};
+  ArrayRef<int64_t> kernel = op.getKernelSize(), dilation = op.getDilation();
   return pool(op, input, resultShape,
               [&](int64_t n, int64_t c, const PoolWindow &win) {
                 // Padding is -inf; a NaN anywhere in the window wins.
                 double max = -std::numeric_limits<double>::infinity();
-                for (int64_t h = win.hBegin; h < win.hEnd; ++h)
-                  for (int64_t w = win.wBegin; w < win.wEnd; ++w) {
+                for (int64_t kh = 0; kh < kernel[0]; ++kh) {
+                  int64_t h = win.h0 + kh * dilation[0];
+                  if (h < 0 || h >= x.height())
+                    continue;
+                  for (int64_t kw = 0; kw < kernel[1]; ++kw) {
+                    int64_t w = win.w0 + kw * dilation[1];
+                    if (w < 0 || w >= x.width())
+                      continue;
                     double v = x.at(n, c, h, w);
                     if (std::isnan(v))
                       return v;
                     max = std::max(max, v);
                   }
+                }
                 return max;
               });
 }

@@ -8,6 +8,7 @@
 #include "soma/Pipeline/Pipeline.h"
 
 #include "soma/Conversion/Passes.h"
+#include "soma/Dialect/Soma/Transforms/Passes.h"
 
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -18,6 +19,7 @@ void soma::registerPipelinePasses() {
   static bool registered = [] {
     mlir::registerAllPasses();
     soma::registerSomaConversionPasses();
+    soma::registerSomaTransformsPasses();
     return true;
   }();
   (void)registered;
@@ -26,7 +28,12 @@ void soma::registerPipelinePasses() {
 LogicalResult soma::buildSomaPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
   registerPipelinePasses();
-  return parsePassPipeline("canonicalize,cse", pm);
+  std::string pipeline = "canonicalize,cse";
+  // Fusion sees canonical IR (dropout gone, reshape chains collapsed); the
+  // canonicalization after it folds the weight views it creates.
+  if (options.fuse)
+    pipeline += ",func.func(soma-fuse-linear-activation),canonicalize,cse";
+  return parsePassPipeline(pipeline, pm);
 }
 
 LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,

@@ -8,6 +8,7 @@
 
 #include "soma/Conversion/Passes.h"
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
+#include "soma/Dialect/Soma/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -21,6 +22,7 @@
 int main(int argc, char **argv) {
   mlir::registerTransformsPasses();
   soma::registerSomaConversionPasses();
+  soma::registerSomaTransformsPasses();
   mlir::DialectRegistry registry;
   registry.insert<soma::SomaDialect, mlir::arith::ArithDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,

@@ -5,14 +5,16 @@
 // argument, in order) and writes each result to the matching --output file,
 // or prints the results when there is none. With --compiled it runs the
 // model compiled by somac's code path instead; with --compare it runs both
-// and prints how far apart their results are. Every mistake on the command
-// line or in an input file is reported before the model runs, as one line on
-// stderr, and makes the tool exit with status 1.
+// and prints how far apart their results are. A model ending in .onnx is
+// imported from ONNX. Every mistake on the command line or in an input file
+// is reported before the model runs, as one line on stderr, and makes the
+// tool exit with status 1.
 //
 //===----------------------------------------------------------------------===//
 
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
 #include "soma/Driver/CompiledModel.h"
+#include "soma/Import/OnnxImporter.h"
 #include "soma/Interpreter/Interpreter.h"
 #include "soma/Support/FloatDistance.h"
 #include "soma/Support/Npy.h"
@@ -36,10 +38,10 @@ using namespace soma;
 
 static llvm::cl::OptionCategory runCategory("soma-run options");
 
-static llvm::cl::opt<std::string> modelPath(llvm::cl::Positional,
-                                            llvm::cl::Required,
-                                            llvm::cl::desc("<model.mlir>"),
-                                            llvm::cl::cat(runCategory));
+static llvm::cl::opt<std::string>
+    modelPath(llvm::cl::Positional, llvm::cl::Required,
+              llvm::cl::desc("<model.mlir|model.onnx>"),
+              llvm::cl::cat(runCategory));
 
 static llvm::cl::list<std::string>
     inputPaths("input", llvm::cl::value_desc("file.npy"),
@@ -106,6 +108,8 @@ static std::string formatShape(ArrayRef<int64_t> shape) {
 /// handler installed on `sourceMgr`'s context as file:line:col messages.
 static OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
                                        llvm::SourceMgr &sourceMgr) {
+  if (isOnnxFile(modelPath))
+    return importOnnxModel(modelPath, &context);
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> file = openInputFile(modelPath, &message);
   if (!file) {
@@ -311,6 +315,9 @@ int main(int argc, char **argv) {
     context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   SourceMgrDiagnosticHandler diagnosticHandler(sourceMgr, &context);
+  std::optional<OnnxDiagnosticHandler> onnxDiagnostics;
+  if (isOnnxFile(modelPath))
+    onnxDiagnostics.emplace(&context);
 
   OwningOpRef<ModuleOp> module = loadModel(context, sourceMgr);
   if (!module)

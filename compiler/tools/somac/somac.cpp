@@ -4,12 +4,14 @@
 //         [--target-cpu=CPU] [--prefix=P] [--no-fuse]
 //
 // OUT's extension picks the artifact unless --emit says. MLIR's pass-manager
-// options (--mlir-print-ir-after-all, --mlir-timing, ...) pass through.
+// options (--mlir-print-ir-after-all, --mlir-timing, ...) pass through. A
+// MODEL ending in .onnx is imported from ONNX (docs/onnx.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
 #include "soma/Driver/Compiler.h"
+#include "soma/Import/OnnxImporter.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -27,7 +29,8 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory somacCategory("somac options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<model.mlir|model.onnx>"),
                                       cl::init("-"), cl::cat(somacCategory));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
                                        cl::value_desc("file"), cl::Required,
@@ -97,14 +100,22 @@ int main(int argc, char **argv) {
   if (!printOp || !printOp->getNumOccurrences())
     context.printOpOnDiagnostic(false);
 
-  std::string error;
-  std::unique_ptr<llvm::MemoryBuffer> input = openInputFile(inputFile, &error);
-  if (!input)
-    return fail(error);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  std::optional<soma::OnnxDiagnosticHandler> onnxDiagnostics;
+  OwningOpRef<ModuleOp> module;
+  if (soma::isOnnxFile(inputFile)) {
+    onnxDiagnostics.emplace(&context);
+    module = soma::importOnnxModel(inputFile, &context);
+  } else {
+    std::string error;
+    std::unique_ptr<llvm::MemoryBuffer> input =
+        openInputFile(inputFile, &error);
+    if (!input)
+      return fail(error);
+    sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+    module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
   if (!module)
     return 1;
 

@@ -377,3 +377,56 @@ func.func @pool2d_shown(%x: tensor<?x3x7x8xf32>) {
   %0 = "soma.max_pool2d"(%x) {kernel_size = array<i64: 2, 2>} : (tensor<?x3x7x8xf32>) -> tensor<1xf32>
   return
 }
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Window extensions for ONNX: [top, left, bottom, right] padding, ceil_mode,
+// dilated max pooling
+//===----------------------------------------------------------------------===//
+
+// CHECK-LABEL: func.func @asymmetric_padding
+func.func @asymmetric_padding(%x: tensor<?x4x9x10xf32>, %w: tensor<8x4x3x3xf32>, %xt: tensor<?x4x5x6xf32>, %wt: tensor<4x3x3x3xf32>) {
+  // 9 + 1 + 2 - 3 + 1 = 10, 10 + 0 + 1 - 3 + 1 = 9.
+  // CHECK: (tensor<?x4x9x10xf32>, tensor<8x4x3x3xf32>) -> tensor<?x8x10x9xf32>
+  %0 = soma.conv2d %x, %w {padding = array<i64: 1, 0, 2, 1>} : (tensor<?x4x9x10xf32>, tensor<8x4x3x3xf32>) -> tensor<?x8x10x9xf32>
+  // (5 - 1) * 2 - 1 - 0 + 2 + 1 = 10, (6 - 1) * 2 - 0 - 2 + 2 + 1 = 11.
+  // CHECK: (tensor<?x4x5x6xf32>, tensor<4x3x3x3xf32>) -> tensor<?x3x10x11xf32>
+  %1 = soma.conv_transpose2d %xt, %wt {stride = array<i64: 2, 2>, padding = array<i64: 1, 0, 0, 2>} : (tensor<?x4x5x6xf32>, tensor<4x3x3x3xf32>) -> tensor<?x3x10x11xf32>
+  // Four-entry pooling padding may exceed half the window (not the window):
+  // 7 + 2 - 3 + 1 = 7, 8 + 2 - 3 + 1 = 8.
+  // CHECK: (tensor<?x4x9x10xf32>) -> tensor<?x4x9x10xf32>
+  %2 = soma.avg_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 1, 1>, padding = array<i64: 2, 0, 0, 2>, count_include_pad = false} : (tensor<?x4x9x10xf32>) -> tensor<?x4x9x10xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @pool_ceil_mode
+func.func @pool_ceil_mode(%x: tensor<?x3x7x8xf32>, %y: tensor<?x3x5x5xf32>) {
+  // ceil((7 - 3) / 2) + 1 = 3, ceil((8 - 3) / 2) + 1 = 4 (floor: 3, 3).
+  // CHECK: (tensor<?x3x7x8xf32>) -> tensor<?x3x3x4xf32>
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 2, 2>, ceil_mode = true} : (tensor<?x3x7x8xf32>) -> tensor<?x3x3x4xf32>
+  // ceil((5 + 2 - 2) / 2) + 1 = 4, but the last window would start at 6,
+  // in the end padding (6 >= 5 + 1): PyTorch drops it, leaving 3.
+  // CHECK: (tensor<?x3x5x5xf32>) -> tensor<?x3x3x3xf32>
+  %1 = soma.avg_pool2d %y {kernel_size = array<i64: 2, 2>, padding = array<i64: 1, 1>, ceil_mode = true} : (tensor<?x3x5x5xf32>) -> tensor<?x3x3x3xf32>
+  // ceil_mode = false is the default and prints nothing.
+  // CHECK: soma.max_pool2d %{{.*}} {kernel_size = array<i64: 2, 2>} :
+  %2 = soma.max_pool2d %x {kernel_size = array<i64: 2, 2>, ceil_mode = false} : (tensor<?x3x7x8xf32>) -> tensor<?x3x3x4xf32>
+  return
+}
+
+// -----
+
+// CHECK-LABEL: func.func @max_pool_dilation
+func.func @max_pool_dilation(%x: tensor<?x3x7x8xf32>) {
+  // Extents 2 * (2 - 1) + 1 = 3 and 3 * (2 - 1) + 1 = 4: 7 - 3 + 1 = 5,
+  // 8 - 4 + 1 = 5.
+  // CHECK: (tensor<?x3x7x8xf32>) -> tensor<?x3x5x5xf32>
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 1, 1>, dilation = array<i64: 2, 3>} : (tensor<?x3x7x8xf32>) -> tensor<?x3x5x5xf32>
+  // Half of the dilated window bounds the padding: extent 5, padding 2.
+  // CHECK: (tensor<?x3x7x8xf32>) -> tensor<?x3x7x8xf32>
+  %1 = soma.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 1, 1>, padding = array<i64: 2, 2>, dilation = array<i64: 2, 2>} : (tensor<?x3x7x8xf32>) -> tensor<?x3x7x8xf32>
+  return
+}

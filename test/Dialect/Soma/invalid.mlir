@@ -864,7 +864,7 @@ func.func @pool_stride_negative(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> 
 // -----
 
 func.func @pool_padding_size(%x: tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32> {
-  // expected-error @+2 {{'soma.avg_pool2d' op expected 'padding' to have 2 entries, got 1}}
+  // expected-error @+2 {{'soma.avg_pool2d' op expected 'padding' to have 2 or 4 entries, got 1}}
   // expected-error @+1 {{failed to infer returned types}}
   %0 = soma.avg_pool2d %x {kernel_size = array<i64: 2, 2>, padding = array<i64: 1>} : (tensor<?x1x4x4xf32>) -> tensor<?x1x2x2xf32>
   return %0 : tensor<?x1x2x2xf32>
@@ -887,4 +887,218 @@ func.func @pool_too_big(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32> {
   // expected-error @+1 {{failed to infer returned types}}
   %0 = "soma.max_pool2d"(%x) {kernel_size = array<i64: 3, 3>, stride = array<i64: 1, 1>} : (tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32>
   return %0 : tensor<1x1x1x1xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Window extensions: four-entry padding, ceil_mode, dilated max pooling
+//===----------------------------------------------------------------------===//
+
+func.func @conv_padding_three(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-error @+2 {{'soma.conv2d' op expected 'padding' to have 2 or 4 entries, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.conv2d %x, %w {padding = array<i64: 1, 1, 1>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_padding_four_negative(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32> {
+  // expected-error @+2 {{'soma.conv2d' op expected every entry of 'padding' to be at least 0, got -1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.conv2d %x, %w {padding = array<i64: 0, 0, 0, -1>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>) -> tensor<?x4x6x6xf32>
+  return %0 : tensor<?x4x6x6xf32>
+}
+
+// -----
+
+func.func @conv_transpose_padding_four_crops_all(%x: tensor<?x8x1x4xf32>, %w: tensor<8x4x2x2xf32>) -> tensor<?x4x1x5xf32> {
+  // expected-error @+2 {{'soma.conv_transpose2d' op expected a positive output size in dimension 2, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.conv_transpose2d %x, %w {padding = array<i64: 1, 0, 1, 0>} : (tensor<?x8x1x4xf32>, tensor<8x4x2x2xf32>) -> tensor<?x4x1x5xf32>
+  return %0 : tensor<?x4x1x5xf32>
+}
+
+// -----
+
+// A four-entry padding may exceed half the window, but a window made of
+// padding alone has no value.
+func.func @pool_padding_four_whole_window(%x: tensor<?x1x8x8xf32>) -> tensor<?x1x9x8xf32> {
+  // expected-error @+2 {{'soma.max_pool2d' op expected 'padding' smaller than the window extent (3) in dimension 0, got 3}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 3, 3>, stride = array<i64: 1, 1>, padding = array<i64: 0, 0, 3, 0>} : (tensor<?x1x8x8xf32>) -> tensor<?x1x9x8xf32>
+  return %0 : tensor<?x1x9x8xf32>
+}
+
+// -----
+
+func.func @pool_padding_half_dilated(%x: tensor<?x1x8x8xf32>) -> tensor<?x1x8x8xf32> {
+  // expected-error @+2 {{'soma.max_pool2d' op expected 'padding' at most half of 'kernel_size' in dimension 0, got padding 3 for kernel 2 (dilation 3)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 2, 2>, stride = array<i64: 1, 1>, padding = array<i64: 3, 0>, dilation = array<i64: 3, 1>} : (tensor<?x1x8x8xf32>) -> tensor<?x1x8x8xf32>
+  return %0 : tensor<?x1x8x8xf32>
+}
+
+// -----
+
+func.func @pool_dilation_zero(%x: tensor<?x1x8x8xf32>) -> tensor<?x1x4x4xf32> {
+  // expected-error @+2 {{'soma.max_pool2d' op expected every entry of 'dilation' to be at least 1, got 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.max_pool2d %x {kernel_size = array<i64: 2, 2>, dilation = array<i64: 1, 0>} : (tensor<?x1x8x8xf32>) -> tensor<?x1x4x4xf32>
+  return %0 : tensor<?x1x4x4xf32>
+}
+
+// -----
+
+func.func @pool_ceil_mode_type(%x: tensor<?x1x8x8xf32>) -> tensor<?x1x4x4xf32> {
+  // expected-error @+1 {{'soma.max_pool2d' op attribute 'ceil_mode' failed to satisfy constraint: bool attribute}}
+  %0 = "soma.max_pool2d"(%x) {kernel_size = array<i64: 2, 2>, ceil_mode = 1 : i64} : (tensor<?x1x8x8xf32>) -> tensor<?x1x4x4xf32>
+  return %0 : tensor<?x1x4x4xf32>
+}
+
+// -----
+
+//===----------------------------------------------------------------------===//
+// Fused layers
+//===----------------------------------------------------------------------===//
+
+func.func @linear_activation_without_activation(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op requires attribute 'activation'}}
+  %0 = "soma.linear_activation"(%x, %w) : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_unknown(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+2 {{expected ::soma::ActivationKind to be one of: sigmoid, log_sigmoid, hard_sigmoid, silu, hard_swish, tanh, relu, leaky_relu, threshold, softplus}}
+  // expected-error @+1 {{failed to parse Soma_ActivationKindAttr parameter 'value' which is to be a `::soma::ActivationKind`}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation gelu>} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_not_an_enum(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op attribute 'activation' failed to satisfy constraint: element-wise activation of a fused layer}}
+  %0 = "soma.linear_activation"(%x, %w) {activation = "relu"} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameter_not_f32(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op attribute 'negative_slope' failed to satisfy constraint: 32-bit float attribute}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation leaky_relu>, negative_slope = 1 : i32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameter_missing(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected parameters {alpha, beta} for activation hard_sigmoid, got {alpha}}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation hard_sigmoid>, alpha = 0.2 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameters_missing(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected parameters {threshold, value} for activation threshold, got {}}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation threshold>} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameter_unexpected(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected no parameters for activation sigmoid, got {negative_slope}}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation sigmoid>, negative_slope = 0.1 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameter_of_another(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected parameters {negative_slope} for activation leaky_relu, got {alpha}}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation leaky_relu>, alpha = 0.1 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_parameter_extra(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected parameters {beta, threshold} for activation softplus, got {beta, threshold, value}}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation softplus>, beta = 1.0 : f32, threshold = 20.0 : f32, value = 0.0 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_softplus_beta_zero(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected a non-zero 'beta', got 0}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation softplus>, beta = 0.0 : f32, threshold = 20.0 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_k_mismatch(%x: tensor<?x5xf32>, %w: tensor<2x6xf32>) -> tensor<?x2xf32> {
+  // expected-error @+2 {{'soma.linear_activation' op expected weight dimension 1 (K) to be 5 to match the last input dimension, got 6}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<?x5xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_bias_size(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>, %b: tensor<1x2xf32>) -> tensor<?x2xf32> {
+  // expected-error @+2 {{'soma.linear_activation' op expected bias of shape [2], got [1, 2]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation relu>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<1x2xf32>) -> tensor<?x2xf32>
+  return %0 : tensor<?x2xf32>
+}
+
+// -----
+
+func.func @linear_activation_weight_rank(%x: tensor<?x6xf32>, %w: tensor<6xf32>) -> tensor<?xf32> {
+  // expected-error @+2 {{'soma.linear_activation' op expected weight of rank 2, got rank 1}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<?x6xf32>, tensor<6xf32>) -> tensor<?xf32>
+  return %0 : tensor<?xf32>
+}
+
+// -----
+
+func.func @linear_activation_scalar(%x: tensor<f32>, %w: tensor<2x1xf32>) -> tensor<2xf32> {
+  // expected-error @+2 {{'soma.linear_activation' op expected input of rank at least 1, got rank 0}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<f32>, tensor<2x1xf32>) -> tensor<2xf32>
+  return %0 : tensor<2xf32>
+}
+
+// -----
+
+func.func @linear_activation_result_type(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>) -> tensor<?x3xf32> {
+  // expected-error @+2 {{'soma.linear_activation' op inferred type(s) 'tensor<?x2xf32>' are incompatible with return type(s) of operation 'tensor<?x3xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+func.func @linear_activation_one_operand(%x: tensor<?x6xf32>) -> tensor<?x6xf32> {
+  // expected-error @+1 {{'soma.linear_activation' op expected 2 or more operands, but found 1}}
+  %0 = "soma.linear_activation"(%x) {activation = #soma<activation relu>} : (tensor<?x6xf32>) -> tensor<?x6xf32>
+  return %0 : tensor<?x6xf32>
+}
+
+// -----
+
+func.func @linear_activation_not_f32(%x: tensor<?x6xf16>, %w: tensor<2x6xf16>) -> tensor<?x2xf16> {
+  // expected-error @+1 {{'soma.linear_activation' op operand #0 must be ranked tensor of 32-bit float values, but got 'tensor<?x6xf16>'}}
+  %0 = "soma.linear_activation"(%x, %w) {activation = #soma<activation relu>} : (tensor<?x6xf16>, tensor<2x6xf16>) -> tensor<?x2xf16>
+  return %0 : tensor<?x2xf16>
 }

@@ -391,3 +391,48 @@ func.func @generic_conv(%x: tensor<?x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: te
   %4 = "soma.conv_transpose2d"(%d, %dw) {stride = array<i64: 2, 2>, padding = array<i64: 0, 0>, output_padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : (tensor<?x8x4x4xf32>, tensor<8x4x2x2xf32>) -> tensor<?x4x8x8xf32>
   return %1, %2, %3, %4 : tensor<?x4x10x10xf32>, tensor<?x4x5x5xf32>, tensor<?x4x4x4xf32>, tensor<?x4x8x8xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// Fused layers
+//===----------------------------------------------------------------------===//
+
+// Every activation, with and without a bias; parameters under their own
+// names, in the custom form and the generic one.
+// CHECK-LABEL: func.func @linear_activation
+// CHECK-SAME: (%[[X:.+]]: tensor<?x6xf32>, %[[W:.+]]: tensor<2x6xf32>, %[[B:.+]]: tensor<2xf32>)
+func.func @linear_activation(%x: tensor<?x6xf32>, %w: tensor<2x6xf32>, %b: tensor<2xf32>) -> (tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>) {
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation sigmoid>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation sigmoid>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]] {activation = #soma<activation log_sigmoid>} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  %1 = soma.linear_activation %x, %w {activation = #soma<activation log_sigmoid>} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation hard_sigmoid>, alpha = 2.000000e-01 : f32, beta = 5.000000e-01 : f32}
+  %2 = soma.linear_activation %x, %w, %b {activation = #soma<activation hard_sigmoid>, alpha = 0.2 : f32, beta = 0.5 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation silu>}
+  %3 = soma.linear_activation %x, %w, %b {activation = #soma<activation silu>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation hard_swish>}
+  %4 = soma.linear_activation %x, %w, %b {activation = #soma<activation hard_swish>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation tanh>}
+  %5 = "soma.linear_activation"(%x, %w, %b) {activation = #soma<activation tanh>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]] {activation = #soma<activation relu>}
+  %6 = "soma.linear_activation"(%x, %w) <{activation = #soma<activation relu>}> : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation leaky_relu>, negative_slope = 0.00999999977 : f32}
+  %7 = soma.linear_activation %x, %w, %b {activation = #soma<activation leaky_relu>, negative_slope = 0.01 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation threshold>, threshold = 5.000000e-01 : f32, value = -2.000000e+00 : f32}
+  %8 = soma.linear_activation %x, %w, %b {value = -2.0 : f32, activation = #soma<activation threshold>, threshold = 0.5 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation softplus>, beta = 1.000000e+00 : f32, threshold = 2.000000e+01 : f32}
+  %9 = soma.linear_activation %x, %w, %b {activation = #soma<activation softplus>, beta = 1.0 : f32, threshold = 20.0 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  // CHECK: soma.linear_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation softplus>, beta = -2.000000e+00 : f32, threshold = 5.000000e+00 : f32}
+  %10 = soma.linear_activation %x, %w, %b {activation = #soma<activation softplus>, beta = -2.0 : f32, threshold = 5.0 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10 : tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2xf32>
+}
+
+// The shape rule of soma.linear: any number of leading dimensions, a 1-D
+// input, static shapes.
+// CHECK-LABEL: func.func @linear_activation_ranks
+// CHECK: soma.linear_activation %{{.+}}, %{{.+}} {activation = #soma<activation relu>} : (tensor<2x3x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4xf32>
+// CHECK: soma.linear_activation %{{.+}}, %{{.+}}, %{{.+}} {activation = #soma<activation tanh>} : (tensor<6xf32>, tensor<4x6xf32>, tensor<4xf32>) -> tensor<4xf32>
+func.func @linear_activation_ranks(%x: tensor<2x3x6xf32>, %v: tensor<6xf32>, %w: tensor<4x6xf32>, %b: tensor<4xf32>) -> (tensor<2x3x4xf32>, tensor<4xf32>) {
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation relu>} : (tensor<2x3x6xf32>, tensor<4x6xf32>) -> tensor<2x3x4xf32>
+  %1 = soma.linear_activation %v, %w, %b {activation = #soma<activation tanh>} : (tensor<6xf32>, tensor<4x6xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %0, %1 : tensor<2x3x4xf32>, tensor<4xf32>
+}

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 using namespace soma;
@@ -127,6 +128,14 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SoftplusOp op, Value x) {
     Value smooth = arith::DivFOp::create(b, log1p, f64Constant(b, beta));
     return arith::SelectOp::create(b, linear, v, smooth);
   });
+}
+
+Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
+                                            Operation *activation, Value x) {
+  return llvm::TypeSwitch<Operation *, Value>(activation)
+      .Case<SigmoidOp, LogSigmoidOp, HardSigmoidOp, SiluOp, HardSwishOp,
+            TanhOp, ReluOp, LeakyReluOp, ThresholdOp, SoftplusOp>(
+          [&](auto op) { return buildScalar(b, op, x); });
 }
 
 //===----------------------------------------------------------------------===//

@@ -1,20 +1,23 @@
 //===- Convolution.cpp - conv2d and conv_transpose2d to linalg ------------===//
 //
-// conv2d pads its input with zeros (`tensor.pad`) and becomes
+// conv2d pads its input with zeros (`tensor.pad`, the top and left padding
+// possibly differing from the bottom and right) and becomes
 // `linalg.conv_2d_nchw_fchw`, or for several groups
 // `linalg.conv_2d_ngchw_gfchw` on views that split the channels into
 // groups. The sum starts from the broadcast bias and accumulates in f32.
 //
 // conv_transpose2d is the same convolution over a rewritten input: the
 // input's elements spread `stride` apart into zeros, padded by
-// `dilation * (kernel - 1) - padding` on each side (cropped where that is
-// negative) plus `output_padding` at the end, and convolved at stride 1
-// with the kernel flipped in space and its channel dimensions swapped.
+// `dilation * (kernel - 1) - padding` on each side (the padding of that side;
+// cropped where that is negative) plus `output_padding` at the end, and
+// convolved at stride 1 with the kernel flipped in space and its channel
+// dimensions swapped.
 //
 //===----------------------------------------------------------------------===//
 
 #include "Lowering.h"
 
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -24,6 +27,24 @@
 using namespace mlir;
 using namespace soma;
 using namespace soma::lowering;
+
+/// The NCHW `input` with zeros around its rows and columns; `pads` is
+/// [top, left, bottom, right].
+static Value padWithZeros(OpBuilder &b, Location loc, Value input,
+                          const std::array<int64_t, 4> &pads) {
+  if (llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
+    return input;
+  SmallVector<OpFoldResult> low = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                   b.getIndexAttr(pads[0]),
+                                   b.getIndexAttr(pads[1])};
+  SmallVector<OpFoldResult> high = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                    b.getIndexAttr(pads[2]),
+                                    b.getIndexAttr(pads[3])};
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  // A null result type lets tensor.pad infer it.
+  return tensor::PadOp::create(b, loc, RankedTensorType(), input, low, high,
+                               zero);
+}
 
 /// Convolves the padded NCHW `input` with `weight` into `init`. With one
 /// group `weight` is FCHW; with `groups` > 1 it is GFCHW, and the input and
@@ -145,7 +166,8 @@ struct Conv2dLowering final : OpConversionPattern<Conv2dOp> {
     Location loc = op.getLoc();
     int64_t groups = op.getGroups();
     Value input = adaptor.getInput(), weight = adaptor.getWeight();
-    Value padded = padSpatial(rewriter, loc, input, op.getPadding(), 0.0f);
+    Value padded =
+        padWithZeros(rewriter, loc, input, shape::spatialPads(op.getPadding()));
     if (groups > 1) {
       // [O, C / G, KH, KW] viewed as [G, O / G, C / G, KH, KW].
       auto type = cast<RankedTensorType>(weight.getType());
@@ -192,8 +214,8 @@ struct ConvTranspose2dLowering final : OpConversionPattern<ConvTranspose2dOp> {
 
 private:
   /// The input with `stride - 1` zeros between neighbors, `dilation *
-  /// (kernel - 1) - padding` zeros before and that plus `output_padding`
-  /// after; negative amounts crop instead.
+  /// (kernel - 1) - padding` zeros before and after (the padding of that
+  /// side), plus `output_padding` after; negative amounts crop instead.
   static Value spreadInput(OpBuilder &b, Location loc, ConvTranspose2dOp op,
                            Value input) {
     auto inputType = cast<RankedTensorType>(input.getType());
@@ -203,12 +225,14 @@ private:
     OpFoldResult batch = dimSize(b, loc, input, 0);
     OpFoldResult channels = b.getIndexAttr(inputType.getDimSize(1));
 
+    std::array<int64_t, 4> pads = shape::spatialPads(op.getPadding());
     SmallVector<int64_t> before(2), after(2), zerosSize(2), cropSize(2);
     for (int i = 0; i < 2; ++i) {
       int64_t spread =
           (inputType.getDimSize(2 + i) - 1) * op.getStride()[i] + 1;
-      before[i] = op.getDilation()[i] * (kernel[i] - 1) - op.getPadding()[i];
-      after[i] = before[i] + op.getOutputPadding()[i];
+      int64_t full = op.getDilation()[i] * (kernel[i] - 1);
+      before[i] = full - pads[i];
+      after[i] = full - pads[2 + i] + op.getOutputPadding()[i];
       zerosSize[i] = spread + std::max<int64_t>(before[i], 0) +
                      std::max<int64_t>(after[i], 0);
       cropSize[i] = spread + before[i] + after[i];

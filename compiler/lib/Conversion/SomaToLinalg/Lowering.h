@@ -36,6 +36,8 @@ void populateLayoutPatterns(mlir::RewritePatternSet &patterns);
 void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
 /// max_pool2d and avg_pool2d (Pooling.cpp).
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
+/// linear_activation (Fused.cpp).
+void populateFusedPatterns(mlir::RewritePatternSet &patterns);
 
 //===----------------------------------------------------------------------===//
 // Preconditions
@@ -153,6 +155,13 @@ mlir::Value buildLog1p(mlir::ImplicitLocOpBuilder &b, mlir::Value u);
 /// NaN passes through, ties keep `x`.
 mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
                          mlir::Value lo, mlir::Value hi);
+
+/// The f32 result of the element-wise activation op `activation`
+/// (soma.sigmoid, ..., soma.softplus; its operands are not read) applied to
+/// the f32 element `x`: the scalar body of the activation's own lowering
+/// (Activations.cpp). Null for any other op.
+mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
+                                  mlir::Operation *activation, mlir::Value x);
 
 /// The i64 vector attribute (`dense<[a, b]> : tensor<2xi64>`) that named
 /// linalg window ops take for strides and dilations.

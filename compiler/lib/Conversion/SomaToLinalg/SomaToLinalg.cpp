@@ -32,6 +32,7 @@ void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns) {
   lowering::populateLayoutPatterns(patterns);
   lowering::populateConvolutionPatterns(patterns);
   lowering::populatePoolingPatterns(patterns);
+  lowering::populateFusedPatterns(patterns);
 }
 
 namespace {

@@ -75,7 +75,7 @@ static bool keepsRowsApart(Operation *op) {
                lhs.getRank() ||
                lhs.getRank() == 2;
       })
-      .Case([&](LinearOp linear) {
+      .Case<LinearOp, LinearActivationOp>([&](auto linear) {
         return linear.getInput().getType().getRank() >= 2 &&
                batchedOnlyFirst();
       })
@@ -111,7 +111,7 @@ static bool keepsRowsApart(Operation *op) {
 /// Multiply-adds (or element operations) per result element of `op`.
 static int64_t workPerElement(Operation *op) {
   return llvm::TypeSwitch<Operation *, int64_t>(op)
-      .Case([](LinearOp linear) {
+      .Case<LinearOp, LinearActivationOp>([](auto linear) -> int64_t {
         return linear.getWeight().getType().getDimSize(1);
       })
       .Case([](MatmulOp matmul) {

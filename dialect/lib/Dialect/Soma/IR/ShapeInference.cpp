@@ -331,27 +331,62 @@ FailureOr<Shape> transpose(ArrayRef<int64_t> input, ArrayRef<int64_t> perm,
   return result;
 }
 
-/// Size of one convolution output dimension, or failure when the window
-/// does not fit even once.
-static FailureOr<int64_t> convOutputSize(int64_t in, int64_t kernel,
-                                         int64_t stride, int64_t pad,
-                                         int64_t dilation, StringRef dimName,
-                                         EmitErrorFn emitError) {
-  if (isDynamic(in) || isDynamic(kernel))
+std::array<int64_t, 4> spatialPads(ArrayRef<int64_t> padding) {
+  if (padding.size() == 4)
+    return {padding[0], padding[1], padding[2], padding[3]};
+  return {padding[0], padding[1], padding[0], padding[1]};
+}
+
+/// Checks a `padding` attribute: 2 or 4 non-negative entries.
+static LogicalResult checkPadding(ArrayRef<int64_t> padding,
+                                  EmitErrorFn emitError) {
+  if (padding.size() != 2 && padding.size() != 4)
+    return emitError() << "expected 'padding' to have 2 or 4 entries, got "
+                       << padding.size();
+  for (int64_t value : padding)
+    if (value < 0)
+      return emitError() << "expected every entry of 'padding' to be at "
+                            "least 0, got "
+                         << value;
+  return success();
+}
+
+namespace {
+/// One spatial dimension of a window op.
+struct WindowDim {
+  int64_t in, kernel, stride, padBegin, padEnd, dilation;
+  StringRef name;
+};
+} // namespace
+
+/// Size of one convolution or pooling output dimension, or failure when the
+/// window does not fit even once. `ceilMode` rounds up, dropping a last
+/// window that would start in the end padding (PyTorch's rule).
+static FailureOr<int64_t> windowOutputSize(const WindowDim &d, bool ceilMode,
+                                           EmitErrorFn emitError) {
+  if (isDynamic(d.in) || isDynamic(d.kernel))
     return ShapedType::kDynamic;
   // kernel >= 1 and dilation >= 1 were checked: extent >= 1, padded >= 0.
-  std::optional<int64_t> padded = llvm::checkedMulAdd<int64_t>(pad, 2, in);
+  std::optional<int64_t> padded = llvm::checkedAdd(d.padBegin, d.padEnd);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, d.in);
   std::optional<int64_t> extent =
-      llvm::checkedMulAdd<int64_t>(dilation, kernel - 1, 1);
+      llvm::checkedMulAdd<int64_t>(d.dilation, d.kernel - 1, 1);
   if (!padded || !extent)
-    return emitError() << "expected the padded " << dimName
+    return emitError() << "expected the padded " << d.name
                        << " and the window extent to fit in 64 bits";
   if (*padded < *extent)
-    return emitError() << "expected the " << dimName << " window (kernel "
-                       << kernel << ", dilation " << dilation
+    return emitError() << "expected the " << d.name << " window (kernel "
+                       << d.kernel << ", dilation " << d.dilation
                        << ") to fit the padded input of size " << *padded
                        << ", but it is larger";
-  return (*padded - *extent) / stride + 1;
+  int64_t span = *padded - *extent;
+  if (!ceilMode)
+    return span / d.stride + 1;
+  int64_t size = llvm::divideCeil(span, d.stride) + 1;
+  if ((size - 1) * d.stride >= d.in + d.padBegin)
+    --size;
+  return size;
 }
 
 /// Checks that the kernel dimensions (2 and 3) of a convolution weight are
@@ -375,6 +410,17 @@ static LogicalResult checkGroups(int64_t groups, int64_t channels,
   return success();
 }
 
+/// Checks the stride, padding and dilation of a window op.
+static LogicalResult checkWindow(const Window &window, EmitErrorFn emitError) {
+  if (failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
+      failed(checkPadding(window.padding, emitError)) ||
+      failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)))
+    return failure();
+  return success();
+}
+
+static const char *const spatialNames[] = {"height", "width"};
+
 FailureOr<Shape> conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                         std::optional<ArrayRef<int64_t>> bias,
                         const Window &window, int64_t groups,
@@ -382,9 +428,7 @@ FailureOr<Shape> conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
   if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
       failed(checkRank(weight, "weight (OIHW)", 4, emitError)) ||
       failed(checkKernel(weight, emitError)) ||
-      failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
-      failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
-      failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
+      failed(checkWindow(window, emitError)) ||
       failed(checkGroups(groups, input[1], "input channels", emitError)) ||
       failed(checkGroups(groups, weight[0], "output channels", emitError)))
     return failure();
@@ -397,12 +441,13 @@ FailureOr<Shape> conv2d(ArrayRef<int64_t> input, ArrayRef<int64_t> weight,
                        << input[1] / groups << ", got " << weight[1];
   if (failed(checkBias(bias, weight[0], emitError)))
     return failure();
+  std::array<int64_t, 4> pads = spatialPads(window.padding);
   Shape result{input[0], weight[0]};
-  const char *names[] = {"height", "width"};
   for (int i = 0; i < 2; ++i) {
-    FailureOr<int64_t> size = convOutputSize(
-        input[2 + i], weight[2 + i], window.stride[i], window.padding[i],
-        window.dilation[i], names[i], emitError);
+    WindowDim dim{input[2 + i], weight[2 + i],      window.stride[i], pads[i],
+                  pads[2 + i],  window.dilation[i], spatialNames[i]};
+    FailureOr<int64_t> size =
+        windowOutputSize(dim, /*ceilMode=*/false, emitError);
     if (failed(size))
       return failure();
     result.push_back(*size);
@@ -419,9 +464,7 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
   if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
       failed(checkRank(weight, "weight (IOHW)", 4, emitError)) ||
       failed(checkKernel(weight, emitError)) ||
-      failed(checkWindowAttr(window.stride, "stride", 1, emitError)) ||
-      failed(checkWindowAttr(window.padding, "padding", 0, emitError)) ||
-      failed(checkWindowAttr(window.dilation, "dilation", 1, emitError)) ||
+      failed(checkWindow(window, emitError)) ||
       failed(checkWindowAttr(outputPadding, "output_padding", 0, emitError)) ||
       failed(checkGroups(groups, input[1], "input channels", emitError)) ||
       failed(checkGroups(groups, weight[0], "weight dimension 0", emitError)))
@@ -445,6 +488,7 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
   }
   if (failed(checkBias(bias, outChannels, emitError)))
     return failure();
+  std::array<int64_t, 4> pads = spatialPads(window.padding);
   Shape result{input[0], outChannels};
   for (int i = 0; i < 2; ++i) {
     int64_t in = input[2 + i], kernel = weight[2 + i];
@@ -452,15 +496,18 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
       result.push_back(ShapedType::kDynamic);
       continue;
     }
-    // (in - 1) * stride - 2 * padding + dilation * (kernel - 1)
-    // + output_padding + 1, rejected rather than wrapped around.
+    // (in - 1) * stride - padding_begin - padding_end
+    // + dilation * (kernel - 1) + output_padding + 1, rejected rather than
+    // wrapped around.
     std::optional<int64_t> size = llvm::checkedMulAdd<int64_t>(
         in - 1, window.stride[i], outputPadding[i] + 1);
     if (size)
       size = llvm::checkedMulAdd<int64_t>(window.dilation[i], kernel - 1,
                                           *size);
     if (size)
-      size = llvm::checkedMulAdd<int64_t>(window.padding[i], -2, *size);
+      size = llvm::checkedSub<int64_t>(*size, pads[i]);
+    if (size)
+      size = llvm::checkedSub<int64_t>(*size, pads[2 + i]);
     if (!size)
       return emitError() << "expected the output size in dimension " << 2 + i
                          << " to fit in 64 bits";
@@ -472,26 +519,55 @@ FailureOr<Shape> convTranspose2d(ArrayRef<int64_t> input,
   return result;
 }
 
+/// Checks that every pooling window overlaps the input: PyTorch's rule (at
+/// most half the window) for the 2-entry form, a padding smaller than the
+/// window for the 4-entry form.
+static LogicalResult checkPoolPadding(ArrayRef<int64_t> kernelSize,
+                                      const Window &window,
+                                      EmitErrorFn emitError) {
+  std::array<int64_t, 4> pads = spatialPads(window.padding);
+  for (int i = 0; i < 2; ++i) {
+    int64_t extent = window.dilation[i] * (kernelSize[i] - 1) + 1;
+    if (window.padding.size() == 2 && pads[i] > extent / 2) {
+      auto diag = emitError() << "expected 'padding' at most half of "
+                                 "'kernel_size' in dimension "
+                              << i << ", got padding " << pads[i]
+                              << " for kernel " << kernelSize[i];
+      if (window.dilation[i] != 1)
+        diag << " (dilation " << window.dilation[i] << ")";
+      return diag;
+    }
+    for (int64_t pad : {pads[i], pads[2 + i]})
+      if (pad >= extent)
+        return emitError() << "expected 'padding' smaller than the window "
+                              "extent ("
+                           << extent << ") in dimension " << i << ", got "
+                           << pad;
+  }
+  return success();
+}
+
 FailureOr<Shape> pool2d(ArrayRef<int64_t> input, ArrayRef<int64_t> kernelSize,
-                        ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                        const Window &window, bool ceilMode,
                         EmitErrorFn emitError) {
   if (failed(checkRank(input, "input (NCHW)", 4, emitError)) ||
       failed(checkWindowAttr(kernelSize, "kernel_size", 1, emitError)) ||
-      failed(checkWindowAttr(stride, "stride", 1, emitError)) ||
-      failed(checkWindowAttr(padding, "padding", 0, emitError)))
+      failed(checkWindow(window, emitError)))
     return failure();
+  // kernel_size and dilation are at least 1: only absurd values overflow the
+  // dilated extent.
   for (int i = 0; i < 2; ++i)
-    if (padding[i] > kernelSize[i] / 2)
-      return emitError() << "expected 'padding' at most half of "
-                            "'kernel_size' in dimension "
-                         << i << ", got padding " << padding[i]
-                         << " for kernel " << kernelSize[i];
+    if (!llvm::checkedMulAdd<int64_t>(window.dilation[i], kernelSize[i] - 1, 1))
+      return emitError() << "expected the window extent in dimension " << i
+                         << " to fit in 64 bits";
+  if (failed(checkPoolPadding(kernelSize, window, emitError)))
+    return failure();
+  std::array<int64_t, 4> pads = spatialPads(window.padding);
   Shape result{input[0], input[1]};
-  const char *names[] = {"height", "width"};
   for (int i = 0; i < 2; ++i) {
-    FailureOr<int64_t> size =
-        convOutputSize(input[2 + i], kernelSize[i], stride[i], padding[i],
-                       /*dilation=*/1, names[i], emitError);
+    WindowDim dim{input[2 + i], kernelSize[i],      window.stride[i], pads[i],
+                  pads[2 + i],  window.dilation[i], spatialNames[i]};
+    FailureOr<int64_t> size = windowOutputSize(dim, ceilMode, emitError);
     if (failed(size))
       return failure();
     result.push_back(*size);

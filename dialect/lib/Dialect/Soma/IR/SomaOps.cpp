@@ -262,6 +262,15 @@ LogicalResult ConvTranspose2dOp::inferReturnTypes(
       inferred);
 }
 
+/// The dilation of a pooling op: max_pool2d has one, avg_pool2d none.
+static ArrayRef<int64_t> poolDilation(MaxPool2dOp::Adaptor adaptor) {
+  return adaptor.getDilation();
+}
+static ArrayRef<int64_t> poolDilation(AvgPool2dOp::Adaptor) {
+  static const int64_t ones[] = {1, 1};
+  return ones;
+}
+
 template <typename OpTy>
 static LogicalResult inferPool(MLIRContext *context,
                                std::optional<Location> location,
@@ -274,8 +283,10 @@ static LogicalResult inferPool(MLIRContext *context,
         ArrayRef<int64_t> stride = kernel;
         if (auto explicitStride = adaptor.getStride())
           stride = *explicitStride;
-        return shape::pool2d(shapeOf(adaptor.getInput()), kernel, stride,
-                             adaptor.getPadding(), emitError);
+        shape::Window window{stride, adaptor.getPadding(),
+                             poolDilation(adaptor)};
+        return shape::pool2d(shapeOf(adaptor.getInput()), kernel, window,
+                             adaptor.getCeilMode(), emitError);
       },
       inferred);
 }
@@ -292,4 +303,97 @@ LogicalResult AvgPool2dOp::inferReturnTypes(MLIRContext *context,
                                             Adaptor adaptor,
                                             SmallVectorImpl<Type> &inferred) {
   return inferPool<AvgPool2dOp>(context, location, adaptor, inferred);
+}
+
+//===----------------------------------------------------------------------===//
+// Fused layers
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearActivationOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<LinearActivationOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        return shape::linear(shapeOf(adaptor.getInput()),
+                             shapeOf(adaptor.getWeight()),
+                             optionalShapeOf(adaptor.getBias()), emitError);
+      },
+      inferred);
+}
+
+ArrayRef<StringRef> LinearActivationOp::getParameterNames(ActivationKind kind) {
+  static const StringRef hardSigmoid[] = {"alpha", "beta"};
+  static const StringRef leakyRelu[] = {"negative_slope"};
+  static const StringRef threshold[] = {"threshold", "value"};
+  static const StringRef softplus[] = {"beta", "threshold"};
+  switch (kind) {
+  case ActivationKind::HardSigmoid:
+    return hardSigmoid;
+  case ActivationKind::LeakyRelu:
+    return leakyRelu;
+  case ActivationKind::Threshold:
+    return threshold;
+  case ActivationKind::Softplus:
+    return softplus;
+  default:
+    return {};
+  }
+}
+
+/// The cases of ActivationKind are spelled as the mnemonics of the
+/// stand-alone ops, so the op name alone maps one to the other.
+std::optional<ActivationKind>
+LinearActivationOp::getActivationKindOf(Operation *op) {
+  if (!isa_and_nonnull<SomaDialect>(op->getDialect()))
+    return std::nullopt;
+  return symbolizeActivationKind(op->getName().stripDialect());
+}
+
+OwningOpRef<Operation *> LinearActivationOp::buildActivationDescription() {
+  ActivationKind kind = getActivation();
+  std::string opName =
+      (SomaDialect::getDialectNamespace() + "." + stringifyActivationKind(kind))
+          .str();
+  OperationState state(getLoc(), opName);
+  for (StringRef name : getParameterNames(kind))
+    state.addAttribute(name, (*this)->getAttr(name));
+  state.addTypes(getType());
+  return Operation::create(state);
+}
+
+/// Prints attribute names as `{a, b}`.
+static std::string formatNames(ArrayRef<StringRef> names) {
+  return "{" + llvm::join(names, ", ") + "}";
+}
+
+LogicalResult LinearActivationOp::verify() {
+  ActivationKind kind = getActivation();
+  std::pair<StringRef, FloatAttr> parameters[] = {
+      {"alpha", getAlphaAttr()},
+      {"beta", getBetaAttr()},
+      {"negative_slope", getNegativeSlopeAttr()},
+      {"threshold", getThresholdAttr()},
+      {"value", getValueAttr()}};
+  // Both lists in the order of `parameters`.
+  ArrayRef<StringRef> names = getParameterNames(kind);
+  SmallVector<StringRef> expected, present;
+  for (auto [name, value] : parameters) {
+    if (llvm::is_contained(names, name))
+      expected.push_back(name);
+    if (value)
+      present.push_back(name);
+  }
+  if (present != expected) {
+    InFlightDiagnostic diag = emitOpError();
+    if (expected.empty())
+      diag << "expected no parameters";
+    else
+      diag << "expected parameters " << formatNames(expected);
+    return diag << " for activation " << stringifyActivationKind(kind)
+                << ", got " << formatNames(present);
+  }
+  if (kind == ActivationKind::Softplus && getBetaAttr().getValue().isZero())
+    return emitOpError() << "expected a non-zero 'beta', got 0";
+  return success();
 }

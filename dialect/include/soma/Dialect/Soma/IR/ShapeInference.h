@@ -20,6 +20,7 @@
 #include "mlir/Support/LLVM.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include <array>
 #include <optional>
 
 namespace soma::shape {
@@ -74,12 +75,19 @@ mlir::FailureOr<Shape> transpose(llvm::ArrayRef<int64_t> input,
                                  llvm::ArrayRef<int64_t> perm,
                                  EmitErrorFn emitError);
 
-/// The window attributes shared by convolutions and pooling, all of size 2.
+/// The window attributes shared by convolutions and pooling. `stride` and
+/// `dilation` have 2 entries; `padding` 2 ([rows, columns], both sides) or 4
+/// ([top, left, bottom, right]).
 struct Window {
   llvm::ArrayRef<int64_t> stride;
   llvm::ArrayRef<int64_t> padding;
   llvm::ArrayRef<int64_t> dilation;
 };
+
+/// A verified `padding` attribute of 2 or 4 entries as [top, left, bottom,
+/// right]: entry `i` pads the start of spatial dimension `i`, entry `2 + i`
+/// its end.
+std::array<int64_t, 4> spatialPads(llvm::ArrayRef<int64_t> padding);
 
 /// `nn.Conv2d`: input NCHW, weight [O, C / groups, KH, KW], bias [O].
 mlir::FailureOr<Shape> conv2d(llvm::ArrayRef<int64_t> input,
@@ -95,11 +103,11 @@ convTranspose2d(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> weight,
                 const Window &window, llvm::ArrayRef<int64_t> outputPadding,
                 int64_t groups, EmitErrorFn emitError);
 
-/// Max or average pooling of an NCHW input (no dilation).
+/// Max or average pooling of an NCHW input; `ceilMode` rounds the output
+/// size up as PyTorch does.
 mlir::FailureOr<Shape> pool2d(llvm::ArrayRef<int64_t> input,
                               llvm::ArrayRef<int64_t> kernelSize,
-                              llvm::ArrayRef<int64_t> stride,
-                              llvm::ArrayRef<int64_t> padding,
+                              const Window &window, bool ceilMode,
                               EmitErrorFn emitError);
 
 /// Number of elements of a static shape.

@@ -24,6 +24,8 @@ def Soma_Dialect : Dialect {
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect"];
   let hasConstantMaterializer = 0;
+  // Enum attributes such as `#soma<activation sigmoid>`.
+  let useDefaultAttributePrinterParser = 1;
 }
 
 /// Base class of every soma op.

@@ -1,6 +1,6 @@
 //===- SomaOps.h - The ops of the soma dialect ------------------*- C++ -*-===//
 //
-// Declares the generated op classes of SomaOps.td.
+// Declares the generated op, enum and attribute classes of SomaOps.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,10 +11,16 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
+
+#include "soma/Dialect/Soma/IR/SomaOpsEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "soma/Dialect/Soma/IR/SomaOpsAttrDefs.h.inc"
 
 #define GET_OP_CLASSES
 #include "soma/Dialect/Soma/IR/SomaOps.h.inc"

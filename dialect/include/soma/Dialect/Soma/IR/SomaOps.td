@@ -267,8 +267,10 @@ def Soma_TransposeOp : Soma_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
 def Soma_Conv2dOp : Soma_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D convolution, NCHW input, OIHW weight (PyTorch `nn.Conv2d`)";
   let description = [{
-    `padding` is symmetric: `[pad_h, pad_w]` zeros on each side. The weight
-    is `[C_out, C_in / groups, KH, KW]`, the optional bias `[C_out]`.
+    `padding` is `[pad_h, pad_w]` zeros on both sides of the rows and
+    columns (PyTorch's form), or `[top, left, bottom, right]` for asymmetric
+    padding (ONNX's `pads`). The weight is `[C_out, C_in / groups, KH, KW]`,
+    the optional bias `[C_out]`.
   }];
   let arguments = (ins Soma_Tensor:$input, Soma_Tensor:$weight,
                    Optional<Soma_Tensor>:$bias,
@@ -288,6 +290,8 @@ def Soma_ConvTranspose2dOp : Soma_Op<"conv_transpose2d", [Pure, InferTypeOpAdapt
     The gradient of `conv2d` with respect to its input. The weight is
     `[C_in, C_out / groups, KH, KW]`; the output size is
     `(in - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1`.
+    `padding` may also be `[top, left, bottom, right]`, cropping the full
+    output unevenly (ONNX's `pads`): `2 * padding` becomes `begin + end`.
   }];
   let arguments = (ins Soma_Tensor:$input, Soma_Tensor:$weight,
                    Optional<Soma_Tensor>:$bias,
@@ -302,6 +306,11 @@ def Soma_ConvTranspose2dOp : Soma_Op<"conv_transpose2d", [Pure, InferTypeOpAdapt
   }];
 }
 
+/// `padding` is `[pad_h, pad_w]` on both sides (PyTorch's form, at most half
+/// the window) or `[top, left, bottom, right]` (ONNX's `pads`, each smaller
+/// than the window, so that every window overlaps the input). `ceil_mode`
+/// rounds the output size up as PyTorch does: a last, partial window is kept
+/// unless it would start in the bottom or right padding.
 class Soma_Pool2dOp<string mnemonic, string what, dag extraArgs = (ins)>
     : Soma_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
   let summary = "2-D " # what # " pooling over an NCHW input";
@@ -309,7 +318,8 @@ class Soma_Pool2dOp<string mnemonic, string what, dag extraArgs = (ins)>
                         DenseI64ArrayAttr:$kernel_size,
                         OptionalAttr<DenseI64ArrayAttr>:$stride,
                         DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding),
-                       extraArgs);
+                       extraArgs,
+                       (ins DefaultValuedAttr<BoolAttr, "false">:$ceil_mode));
   let results = (outs Soma_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = [{
@@ -322,10 +332,12 @@ class Soma_Pool2dOp<string mnemonic, string what, dag extraArgs = (ins)>
   }];
 }
 
-def Soma_MaxPool2dOp : Soma_Pool2dOp<"max_pool2d", "max"> {
+def Soma_MaxPool2dOp : Soma_Pool2dOp<"max_pool2d", "max",
+    (ins DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation)> {
   let description = [{
     Maximum over each window; padding counts as -inf. A NaN in a window makes
-    the window's result NaN. `stride` defaults to `kernel_size`.
+    the window's result NaN. `stride` defaults to `kernel_size`; `dilation`
+    spaces the window's elements as in `nn.MaxPool2d`.
   }];
 }
 
@@ -333,7 +345,91 @@ def Soma_AvgPool2dOp : Soma_Pool2dOp<"avg_pool2d", "average",
     (ins DefaultValuedAttr<BoolAttr, "true">:$count_include_pad)> {
   let description = [{
     Mean over each window. With `count_include_pad` (PyTorch's default) the
-    padded zeros count in the divisor. `stride` defaults to `kernel_size`.
+    padded zeros count in the divisor, though not the part of a `ceil_mode`
+    window beyond the padding. `stride` defaults to `kernel_size`.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
+// Fused layers
+//===----------------------------------------------------------------------===//
+
+include "mlir/IR/EnumAttr.td"
+
+/// The activations a fused layer may apply: every element-wise activation op
+/// of the dialect but dropout, each spelled as its op's mnemonic.
+def Soma_ActivationKind : I32EnumAttr<"ActivationKind",
+    "element-wise activation of a fused layer", [
+      I32EnumAttrCase<"Sigmoid", 0, "sigmoid">,
+      I32EnumAttrCase<"LogSigmoid", 1, "log_sigmoid">,
+      I32EnumAttrCase<"HardSigmoid", 2, "hard_sigmoid">,
+      I32EnumAttrCase<"Silu", 3, "silu">,
+      I32EnumAttrCase<"HardSwish", 4, "hard_swish">,
+      I32EnumAttrCase<"Tanh", 5, "tanh">,
+      I32EnumAttrCase<"Relu", 6, "relu">,
+      I32EnumAttrCase<"LeakyRelu", 7, "leaky_relu">,
+      I32EnumAttrCase<"Threshold", 8, "threshold">,
+      I32EnumAttrCase<"Softplus", 9, "softplus">]> {
+  let cppNamespace = "::soma";
+  let genSpecializedAttr = 0;
+}
+
+/// `#soma<activation sigmoid>`.
+def Soma_ActivationKindAttr
+    : EnumAttr<Soma_Dialect, Soma_ActivationKind, "activation">;
+
+def Soma_LinearActivationOp : Soma_Op<"linear_activation",
+                                      [Pure, InferTypeOpAdaptor]> {
+  let summary = "affine layer followed by an element-wise activation";
+  let description = [{
+    `activation(linear(input, weight, bias))`: `input` is `[..., K]`,
+    `weight` is `[N, K]`, the optional `bias` is `[N]`, the result is
+    `[..., N]`. The affine part is rounded to f32 once, exactly as
+    `soma.linear` rounds it, and the activation then applies to that value,
+    so the result is bit-identical to the unfused `soma.linear` and
+    activation op. `soma-fuse-linear-activation` forms it.
+
+    The activation's parameters are the attributes of its stand-alone op,
+    under the same names, each required when the activation takes it and
+    rejected otherwise: `alpha` and `beta` for `hard_sigmoid`,
+    `negative_slope` for `leaky_relu`, `threshold` and `value` for
+    `threshold`, `beta` and `threshold` for `softplus`.
+
+    ```mlir
+    %y = soma.linear_activation %x, %w, %b {activation = #soma<activation sigmoid>} : (tensor<?x6xf32>, tensor<2x6xf32>, tensor<2xf32>) -> tensor<?x2xf32>
+    %z = soma.linear_activation %x, %w {activation = #soma<activation leaky_relu>, negative_slope = 0.2 : f32} : (tensor<?x6xf32>, tensor<2x6xf32>) -> tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins Soma_Tensor:$input, Soma_Tensor:$weight,
+                   Optional<Soma_Tensor>:$bias,
+                   Soma_ActivationKindAttr:$activation,
+                   OptionalAttr<F32Attr>:$alpha,
+                   OptionalAttr<F32Attr>:$beta,
+                   OptionalAttr<F32Attr>:$negative_slope,
+                   OptionalAttr<F32Attr>:$threshold,
+                   OptionalAttr<F32Attr>:$value);
+  let results = (outs Soma_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The attributes that parameterize `kind`, in the order its stand-alone
+    /// op declares them (none for most activations).
+    static ::llvm::ArrayRef<::llvm::StringRef>
+    getParameterNames(::soma::ActivationKind kind);
+
+    /// The activation `op` applies when it is one of the stand-alone
+    /// activation ops this op can fuse (`soma.sigmoid`, ...).
+    static std::optional<::soma::ActivationKind>
+    getActivationKindOf(::mlir::Operation *op);
+
+    /// The stand-alone activation op this layer applies (`soma.sigmoid`,
+    /// `soma.leaky_relu` with this op's `negative_slope`, ...), built
+    /// detached and without operands. It describes the activation to code
+    /// that dispatches on activation ops (the interpreter's kernels, the
+    /// lowering's scalar bodies) and is never inserted into a block.
+    ::mlir::OwningOpRef<::mlir::Operation *> buildActivationDescription();
   }];
 }
 

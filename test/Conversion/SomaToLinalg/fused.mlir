@@ -1,0 +1,60 @@
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --implicit-check-not=soma.
+// RUN: soma-opt %s --convert-soma-to-linalg --cse --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=SAME --implicit-check-not=soma.
+
+// A fused layer lowers to the linear's transposed-B matmul from the bias,
+// then the activation's element-wise generic.
+// CHECK-LABEL: func.func @linear_sigmoid
+// CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32>, %[[W:.+]]: tensor<3x4xf32>, %[[B:.+]]: tensor<3xf32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<3xf32>)
+// CHECK: %[[Z:.+]] = linalg.matmul {{.+}} ins(%[[X]], %[[W]] : tensor<?x4xf32>, tensor<3x4xf32>) outs(%[[ACC]] : tensor<?x3xf32>)
+// CHECK: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]} ins(%[[Z]] : tensor<?x3xf32>)
+// CHECK: arith.extf
+// CHECK: math.exp
+// CHECK: arith.truncf
+// CHECK: return %[[Y]]
+func.func @linear_sigmoid(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation sigmoid>} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Without a bias, on a batch of matrices: rows collapsed, zero accumulator,
+// the activation's parameters in its body.
+// CHECK-LABEL: func.func @linear_leaky_relu_3d
+// CHECK: tensor.collapse_shape
+// CHECK: linalg.fill
+// CHECK: linalg.matmul
+// CHECK: tensor.expand_shape
+// CHECK: linalg.generic
+// CHECK-DAG: arith.constant 2.000000e-01 : f32
+// CHECK-DAG: arith.cmpf ogt
+// CHECK: arith.select
+func.func @linear_leaky_relu_3d(%x: tensor<?x2x4xf32>, %w: tensor<3x4xf32>) -> tensor<?x2x3xf32> {
+  %0 = soma.linear_activation %x, %w {activation = #soma<activation leaky_relu>, negative_slope = 0.2 : f32} : (tensor<?x2x4xf32>, tensor<3x4xf32>) -> tensor<?x2x3xf32>
+  return %0 : tensor<?x2x3xf32>
+}
+
+// -----
+
+// The fused layer and the unfused pair lower to the same ops: CSE merges
+// them into one value.
+// SAME-LABEL: func.func @same_as_unfused
+// SAME: return %[[A:.+]], %[[A]], %[[B:.+]], %[[B]], %[[C:.+]], %[[C]], %[[D:.+]], %[[D]] :
+func.func @same_as_unfused(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>) {
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation softplus>, beta = 2.0 : f32, threshold = 5.0 : f32} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %1 = soma.linear %x, %w, %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %2 = soma.softplus %1 {beta = 2.0 : f32, threshold = 5.0 : f32} : tensor<?x3xf32>
+  %3 = soma.linear_activation %x, %w, %b {activation = #soma<activation hard_sigmoid>, alpha = 0.166666672 : f32, beta = 0.5 : f32} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %4 = soma.linear %x, %w, %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %5 = soma.hard_sigmoid %4 : tensor<?x3xf32>
+  %6 = soma.linear_activation %x, %w {activation = #soma<activation threshold>, threshold = 0.5 : f32, value = -2.0 : f32} : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x3xf32>
+  %7 = soma.linear %x, %w : (tensor<?x4xf32>, tensor<3x4xf32>) -> tensor<?x3xf32>
+  %8 = soma.threshold %7 {threshold = 0.5 : f32, value = -2.0 : f32} : tensor<?x3xf32>
+  %9 = soma.linear_activation %x, %w, %b {activation = #soma<activation log_sigmoid>} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %10 = soma.linear %x, %w, %b : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
+  %11 = soma.log_sigmoid %10 : tensor<?x3xf32>
+  return %0, %2, %3, %5, %6, %8, %9, %11 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>
+}
