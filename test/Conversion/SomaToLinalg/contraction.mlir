@@ -92,12 +92,13 @@ func.func @matmul_matrix_vector(%a: tensor<?x3x4xf32>, %b: tensor<4xf32>) -> ten
 // -----
 
 // linear with a bias: the bias broadcast along the rows is the accumulator
-// of a transposed-B matmul over the collapsed leading dimensions.
+// of a product over the collapsed leading dimensions, in (row, k, column)
+// loop order against the transposed weight.
 // CHECK-DAG: #[[BIAS:.+]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1) -> (d0, d1)>
-// CHECK-DAG: #[[MX:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[MX:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[MW:.+]] = affine_map<(d0, d1, d2) -> (d1, d2)>
-// CHECK-DAG: #[[MO:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[MO:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
 // CHECK-LABEL: func.func @linear_bias_3d
 // CHECK-SAME: (%[[X:.+]]: tensor<?x3x6xf32>, %[[W:.+]]: tensor<2x6xf32>, %[[B:.+]]: tensor<2xf32>)
 // CHECK: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<?x3x6xf32> into tensor<?x6xf32>
@@ -106,8 +107,9 @@ func.func @matmul_matrix_vector(%a: tensor<?x3x4xf32>, %b: tensor<4xf32>) -> ten
 // CHECK: %[[INIT:.+]] = linalg.generic
 // CHECK-SAME: indexing_maps = [#[[BIAS]], #[[ID]]]
 // CHECK-SAME: ins(%[[B]] : tensor<2xf32>) outs(%[[EMPTY]] : tensor<?x2xf32>)
-// CHECK: %[[P:.+]] = linalg.matmul indexing_maps = [#[[MX]], #[[MW]], #[[MO]]]
-// CHECK-SAME: ins(%[[ROWS]], %[[W]] : tensor<?x6xf32>, tensor<2x6xf32>) outs(%[[INIT]] : tensor<?x2xf32>)
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%[[W]] : tensor<2x6xf32>) outs(%{{.+}} : tensor<6x2xf32>) permutation = [1, 0]
+// CHECK: %[[P:.+]] = linalg.generic {indexing_maps = [#[[MX]], #[[MW]], #[[MO]]], iterator_types = ["parallel", "reduction", "parallel"]}
+// CHECK-SAME: ins(%[[ROWS]], %[[WT]] : tensor<?x6xf32>, tensor<6x2xf32>) outs(%[[INIT]] : tensor<?x2xf32>)
 // CHECK: %[[N:.+]] = tensor.dim %[[X]], %{{.+}} : tensor<?x3x6xf32>
 // CHECK: %[[R:.+]] = tensor.expand_shape %[[P]] {{\[}}[0, 1], [2]] output_shape [%[[N]], 3, 2] : tensor<?x2xf32> into tensor<?x3x2xf32>
 // CHECK: return %[[R]]
@@ -123,7 +125,8 @@ func.func @linear_bias_3d(%x: tensor<?x3x6xf32>, %w: tensor<2x6xf32>, %b: tensor
 // CHECK-SAME: (%[[X:.+]]: tensor<?x16xf32>, %[[W:.+]]: tensor<5x16xf32>)
 // CHECK-NOT: tensor.collapse_shape
 // CHECK: %[[INIT:.+]] = linalg.fill
-// CHECK: %[[R:.+]] = linalg.matmul indexing_maps = {{.+}} ins(%[[X]], %[[W]] : {{.+}}) outs(%[[INIT]] : tensor<?x5xf32>)
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%[[W]] : tensor<5x16xf32>)
+// CHECK: %[[R:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[WT]] : {{.+}}) outs(%[[INIT]] : tensor<?x5xf32>)
 // CHECK-NOT: tensor.expand_shape
 // CHECK: return %[[R]]
 func.func @linear_no_bias(%x: tensor<?x16xf32>, %w: tensor<5x16xf32>) -> tensor<?x5xf32> {
@@ -137,7 +140,7 @@ func.func @linear_no_bias(%x: tensor<?x16xf32>, %w: tensor<5x16xf32>) -> tensor<
 // CHECK-LABEL: func.func @linear_vector
 // CHECK-SAME: (%[[X:.+]]: tensor<6xf32>
 // CHECK: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[}}[0, 1]] output_shape [1, 6] : tensor<6xf32> into tensor<1x6xf32>
-// CHECK: %[[P:.+]] = linalg.matmul indexing_maps = {{.+}} ins(%[[ROW]], {{.+}}) outs({{.+}} : tensor<1x3xf32>)
+// CHECK: %[[P:.+]] = linalg.generic {{.+}} ins(%[[ROW]], {{.+}}) outs({{.+}} : tensor<1x3xf32>)
 // CHECK: %[[R:.+]] = tensor.collapse_shape %[[P]] {{\[}}[0, 1]] : tensor<1x3xf32> into tensor<3xf32>
 // CHECK: return %[[R]]
 func.func @linear_vector(%x: tensor<6xf32>, %w: tensor<3x6xf32>, %b: tensor<3xf32>) -> tensor<3xf32> {

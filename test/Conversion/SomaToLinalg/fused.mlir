@@ -3,12 +3,13 @@
 // RUN: soma-opt %s --convert-soma-to-linalg --cse --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=SAME --implicit-check-not=soma.
 
-// A fused layer lowers to the linear's transposed-B matmul from the bias,
+// A fused layer lowers to the linear's product from the bias,
 // then the activation's element-wise generic.
 // CHECK-LABEL: func.func @linear_sigmoid
 // CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32>, %[[W:.+]]: tensor<3x4xf32>, %[[B:.+]]: tensor<3xf32>)
 // CHECK: %[[ACC:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<3xf32>)
-// CHECK: %[[Z:.+]] = linalg.matmul {{.+}} ins(%[[X]], %[[W]] : tensor<?x4xf32>, tensor<3x4xf32>) outs(%[[ACC]] : tensor<?x3xf32>)
+// CHECK: %[[WT:.+]] = linalg.transpose ins(%[[W]] : tensor<3x4xf32>)
+// CHECK: %[[Z:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[WT]] : tensor<?x4xf32>, tensor<4x3xf32>) outs(%[[ACC]] : tensor<?x3xf32>)
 // CHECK: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]} ins(%[[Z]] : tensor<?x3xf32>)
 // CHECK: arith.extf
 // CHECK: math.exp
@@ -26,7 +27,8 @@ func.func @linear_sigmoid(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3
 // CHECK-LABEL: func.func @linear_leaky_relu_3d
 // CHECK: tensor.collapse_shape
 // CHECK: linalg.fill
-// CHECK: linalg.matmul
+// CHECK: linalg.transpose
+// CHECK: linalg.generic
 // CHECK: tensor.expand_shape
 // CHECK: linalg.generic
 // CHECK-DAG: arith.constant 2.000000e-01 : f32

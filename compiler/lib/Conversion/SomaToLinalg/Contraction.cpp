@@ -16,6 +16,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace soma;
@@ -153,6 +155,67 @@ private:
   }
 };
 
+/// The weight [N, K] laid out as [K, N]: transposed now when it is a
+/// constant (weights usually are), by `linalg.transpose` otherwise.
+static Value transposedWeight(OpBuilder &b, Location loc, Value weight) {
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  auto resultType = RankedTensorType::get({k, n}, type.getElementType());
+  ElementsAttr constant;
+  if (matchPattern(weight, m_Constant(&constant))) {
+    auto dense = dyn_cast<DenseElementsAttr>(constant);
+    if (dense && dense.isSplat())
+      return arith::ConstantOp::create(b, loc, dense.resizeSplat(resultType));
+    SmallVector<float> values;
+    if (dense)
+      values = llvm::to_vector(dense.getValues<float>());
+    else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
+      if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+        values.assign(data->begin(), data->end());
+    if (!values.empty()) {
+      SmallVector<float> transposed(values.size());
+      for (int64_t row = 0; row < n; ++row)
+        for (int64_t col = 0; col < k; ++col)
+          transposed[col * n + row] = values[row * k + col];
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(resultType, ArrayRef(transposed)));
+    }
+  }
+  Value init = createEmpty(b, loc, getAsIndexOpFoldResult(b.getContext(),
+                                                          ArrayRef{k, n}));
+  return linalg::TransposeOp::create(b, loc, weight, init,
+                                     ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
+/// rows [M, K] times weightT [K, N] accumulated into `init` [M, N], with
+/// the loops ordered (m, k, n): the innermost loop runs along a row of the
+/// result and of the weight, contiguous in both, so it vectorizes without
+/// reordering any sum (each result still adds its K products in order).
+static Value buildRowMajorProduct(OpBuilder &b, Location loc, Value rows,
+                                  Value weightT, Value init) {
+  MLIRContext *context = b.getContext();
+  AffineExpr m = getAffineDimExpr(0, context), k = getAffineDimExpr(1, context),
+             n = getAffineDimExpr(2, context);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {m, k}, context),
+                                 AffineMap::get(3, 0, {k, n}, context),
+                                 AffineMap::get(3, 0, {m, n}, context)};
+  SmallVector<utils::IteratorType> iterators = {
+      utils::IteratorType::parallel, utils::IteratorType::reduction,
+      utils::IteratorType::parallel};
+  // No `contract`: a multiply-add fused into an FMA in vector code but not
+  // in a scalar remainder would make results depend on how rows are split
+  // between threads.
+  return buildGeneric(b, loc, ValueRange{rows, weightT}, init, maps,
+                      iterators,
+                      [&](ImplicitLocOpBuilder &body, ValueRange args) {
+                        Value product =
+                            arith::MulFOp::create(body, args[0], args[1]);
+                        return arith::AddFOp::create(body, args[2], product)
+                            .getResult();
+                      });
+}
+
 /// Lowers `soma.linear` to `x * transpose(w) + b` on 2-D rows.
 struct LinearLowering final : OpConversionPattern<LinearOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -193,10 +256,8 @@ struct LinearLowering final : OpConversionPattern<LinearOp> {
                                        rewriter.getIndexAttr(n)};
     Value init = createAccumulator(rewriter, loc, sizes, adaptor.getBias(),
                                    /*channelDim=*/1);
-    Value product = linalg::MatmulTransposeBOp::create(
-                        rewriter, loc, TypeRange{init.getType()},
-                        ValueRange{rows, weight}, ValueRange{init})
-                        .getResult(0);
+    Value weightT = transposedWeight(rewriter, loc, weight);
+    Value product = buildRowMajorProduct(rewriter, loc, rows, weightT, init);
 
     Value result = product;
     if (rank == 1) {
