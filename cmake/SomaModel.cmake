@@ -13,7 +13,7 @@
 # lib<target>.a with STATIC) and the C header <target>.h. It runs again when
 # the model or somac changes. <target> is an imported library: linking it
 # adds that directory to the include path, so `#include "<target>.h"` works,
-# and links the library (a static one together with libm and the thread
+# and links the library (a static one together with libmvec, libm and the thread
 # library, which the runtime inside it needs).
 #
 #   PREFIX      exported symbols become <p>_NAME, <p>_model_info, <p>_invoke,
@@ -116,7 +116,7 @@ function(soma_add_model target model)
     # directories that do not see the Threads::Threads imported target.
     find_package(Threads REQUIRED)
     set_property(TARGET ${target} PROPERTY
-      INTERFACE_LINK_LIBRARIES m ${CMAKE_THREAD_LIBS_INIT})
+      INTERFACE_LINK_LIBRARIES mvec m ${CMAKE_THREAD_LIBS_INIT})
   else()
     # somac's shared libraries have no DT_SONAME. Linked by full path, the
     # program would record that absolute path; this makes CMake link with

@@ -30,8 +30,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "soma/Dialect/Soma/IR/SomaOps.h"
 #include "soma/Driver/CompiledModel.h"
+#include "soma/Dialect/Soma/IR/SomaOps.h"
 #include "soma/Interpreter/Interpreter.h"
 #include "soma/Support/FloatDistance.h"
 
@@ -69,10 +69,10 @@ constexpr float inf = std::numeric_limits<float>::infinity();
 
 /// Values every element-wise op must get right: signed zeros, infinities,
 /// NaN, subnormals, the edges of exp's range and sigmoid's underflow.
-const float specialValues[] = {0.0f,   -0.0f,  inf,     -inf,   NAN,
-                               1e-45f, -1e-45f, 1e-40f, -1e-40f, 88.7f,
-                               -88.7f, 89.0f,  -100.0f, -103.9f, -104.0f,
-                               20.5f,  -3.0f,  3.0f,    1e4f,    -1e4f};
+const float specialValues[] = {0.0f,   -0.0f,   inf,     -inf,    NAN,
+                               1e-45f, -1e-45f, 1e-40f,  -1e-40f, 88.7f,
+                               -88.7f, 89.0f,   -100.0f, -103.9f, -104.0f,
+                               20.5f,  -3.0f,   3.0f,    1e4f,    -1e4f};
 
 #define UNARY(NAME, OP)                                                        \
   ModelCase {                                                                  \
@@ -204,8 +204,8 @@ func.func @main(%x: tensor<?x5xf32>) -> (tensor<?x5xf32>, tensor<?x5xf32>, tenso
      Tolerance::Example, 7},
     {"weighted_sum", "file:examples/weighted_sum/model.mlir",
      Tolerance::Example, 8},
-    {"matmul_view", "file:examples/matmul_view/model.mlir",
-     Tolerance::Example, 8},
+    {"matmul_view", "file:examples/matmul_view/model.mlir", Tolerance::Example,
+     8},
     // Fused layers as written, and as the soma pipeline fuses them.
     {"linear_activation", R"mlir(
 func.func @main(%x: tensor<?x24xf32>, %w: tensor<8x24xf32>, %b: tensor<8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) {
@@ -278,8 +278,8 @@ protected:
   OwningOpRef<ModuleOp> parse(const ModelCase &model) {
     llvm::StringRef source = model.source;
     if (source.consume_front("file:")) {
-      auto file = llvm::MemoryBuffer::getFile(
-          std::string(SOMA_SOURCE_DIR) + "/" + source.str());
+      auto file = llvm::MemoryBuffer::getFile(std::string(SOMA_SOURCE_DIR) +
+                                              "/" + source.str());
       if (!file)
         return nullptr;
       return parseSourceString<ModuleOp>((*file)->getBuffer(), context.get());
@@ -307,8 +307,7 @@ SmallVector<HostTensor> makeInputs(func::FuncOp function, int64_t batch,
     for (float &value : tensor.data)
       value = uniform(generator);
     if (withSpecialValues && inputs.empty())
-      for (size_t i = 0; i < std::size(specialValues) &&
-                         i < tensor.data.size();
+      for (size_t i = 0; i < std::size(specialValues) && i < tensor.data.size();
            ++i)
         tensor.data[i] = specialValues[i];
     inputs.push_back(std::move(tensor));
@@ -333,8 +332,8 @@ OwningOpRef<ModuleOp> magnitudeModel(ModuleOp module) {
       fused.erase();
     } else if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
       auto weights = cast<DenseFPElementsAttr>(constant.getValue());
-      constant.setValueAttr(weights.mapValues(
-          weights.getElementType(), [](const APFloat &value) {
+      constant.setValueAttr(
+          weights.mapValues(weights.getElementType(), [](const APFloat &value) {
             return abs(value).bitcastToAPInt();
           }));
     }
@@ -366,8 +365,8 @@ void expectClose(const ModelCase &model, const HostTensor &expected,
       break;
     }
     case Tolerance::Sum: {
-      double bound = 2.0 * model.terms * std::ldexp(1.0, -24) *
-                     double(magnitude->data[i]);
+      double bound =
+          2.0 * model.terms * std::ldexp(1.0, -24) * double(magnitude->data[i]);
       ok = ulps <= 1 || std::fabs(double(want) - double(got)) <= bound;
       break;
     }
@@ -425,8 +424,7 @@ TEST_P(CompiledModelTest, MatchesInterpreter) {
         for (float &value : input.data)
           value = std::fabs(value);
       OwningOpRef<ModuleOp> absolute = magnitudeModel(*module);
-      magnitudes =
-          interpret(*absolute->getOps<func::FuncOp>().begin(), inputs);
+      magnitudes = interpret(*absolute->getOps<func::FuncOp>().begin(), inputs);
       ASSERT_TRUE(succeeded(magnitudes)) << diagnostics;
     }
     for (size_t r = 0; r < expected->size(); ++r)
@@ -450,23 +448,28 @@ TEST_P(CompiledModelTest, ThreadCountDoesNotChangeResults) {
       CompiledModel::compile(*module, options);
   ASSERT_TRUE(succeeded(compiled)) << diagnostics;
   auto function = *module->getOps<func::FuncOp>().begin();
-  // Enough rows for several tasks even when one row is little work.
-  SmallVector<HostTensor> inputs = makeInputs(function, 3001, false, 7);
-  std::optional<SmallVector<HostTensor>> first;
-  for (int threads : {1, 2, 3, 1}) {
-    (*compiled)->setNumThreads(threads);
-    llvm::Expected<SmallVector<HostTensor>> results =
-        (*compiled)->run(function.getSymName(), inputs);
-    ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
-    if (!first) {
-      first = std::move(*results);
-      continue;
+  // Batches below, around and well above one task's rows, split between
+  // one to four threads; the special values exercise every code path of the
+  // activations.
+  for (int64_t batch : {63, 257, 3001}) {
+    SmallVector<HostTensor> inputs = makeInputs(function, batch, true, 7);
+    std::optional<SmallVector<HostTensor>> first;
+    for (int threads : {1, 2, 3, 4, 1}) {
+      (*compiled)->setNumThreads(threads);
+      llvm::Expected<SmallVector<HostTensor>> results =
+          (*compiled)->run(function.getSymName(), inputs);
+      ASSERT_TRUE(bool(results)) << llvm::toString(results.takeError());
+      if (!first) {
+        first = std::move(*results);
+        continue;
+      }
+      for (size_t r = 0; r < first->size(); ++r)
+        ASSERT_EQ(0, std::memcmp((*first)[r].data.data(),
+                                 (*results)[r].data.data(),
+                                 (*first)[r].data.size() * sizeof(float)))
+            << "result " << r << " differs with " << threads
+            << " threads at batch " << batch;
     }
-    for (size_t r = 0; r < first->size(); ++r)
-      ASSERT_EQ(0, std::memcmp((*first)[r].data.data(),
-                               (*results)[r].data.data(),
-                               (*first)[r].data.size() * sizeof(float)))
-          << "result " << r << " differs with " << threads << " threads";
   }
 }
 
@@ -601,8 +604,7 @@ func.func @main(%x: tensor<?x40xf32>, %w: tensor<24x40xf32>, %b: tensor<24xf32>)
     llvm::Expected<SmallVector<HostTensor>> runFused =
         (*compiledFused)->run("main", inputs);
     ASSERT_TRUE(bool(runFused)) << llvm::toString(runFused.takeError());
-    expectBitIdentical((*runUnfused)[0], (*runFused)[0],
-                       "compiled, " + where);
+    expectBitIdentical((*runUnfused)[0], (*runFused)[0], "compiled, " + where);
   }
 }
 

@@ -10,6 +10,8 @@
 
 #include "Kernels.h"
 
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -18,18 +20,6 @@
 
 using namespace mlir;
 using namespace soma;
-
-/// Prints a shape with '?' for dynamic dimensions, as MLIR types do.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::interleave(
-      shape,
-      [&](int64_t d) {
-        text += ShapedType::isDynamic(d) ? "?" : std::to_string(d);
-      },
-      [&] { text += ", "; });
-  return text + "]";
-}
 
 /// Checks the inputs against the argument types. Every dynamic dimension is
 /// the batch, so all of them must have one size in a call.
@@ -60,9 +50,9 @@ static LogicalResult checkInputs(func::FuncOp function,
       }
     }
     if (!matches)
-      return function.emitError()
-             << "input " << i << ": expected shape " << formatShape(expected)
-             << ", got " << formatShape(input.shape);
+      return function.emitError() << "input " << i << ": expected shape "
+                                  << shape::formatShape(expected) << ", got "
+                                  << shape::formatShape(input.shape);
   }
   return success();
 }
@@ -84,9 +74,8 @@ static FailureOr<HostTensor> constantValue(arith::ConstantOp constant) {
       return constant.emitOpError() << "refers to a dense_resource blob "
                                        "whose data is missing";
     if (static_cast<int64_t>(values->size()) != type.getNumElements())
-      return constant.emitOpError()
-             << "has a blob of " << values->size() << " elements for a "
-             << type << "";
+      return constant.emitOpError() << "has a blob of " << values->size()
+                                    << " elements for a " << type << "";
     return HostTensor(type.getShape(),
                       std::vector<float>(values->begin(), values->end()));
   }
@@ -122,12 +111,10 @@ static HostTensor compute(Operation *op, ArrayRef<const HostTensor *> in,
         return interp::runSoftmax(*in[0], op.getDim(), /*logarithm=*/true);
       })
       .Case([&](BatchNormOp op) {
-        return interp::runBatchNorm(op, *in[0], *in[1], *in[2], *in[3],
-                                    *in[4]);
+        return interp::runBatchNorm(op, *in[0], *in[1], *in[2], *in[3], *in[4]);
       })
-      .Case<ReshapeOp, FlattenOp>([&](Operation *) {
-        return interp::runReshape(*in[0], resultShape);
-      })
+      .Case<ReshapeOp, FlattenOp>(
+          [&](Operation *) { return interp::runReshape(*in[0], resultShape); })
       .Case([&](TransposeOp op) {
         return interp::runTranspose(*in[0], op.getPerm(), resultShape);
       })
@@ -144,7 +131,8 @@ static HostTensor compute(Operation *op, ArrayRef<const HostTensor *> in,
       .Case([&](AvgPool2dOp op) {
         return interp::runAvgPool2d(op, *in[0], resultShape);
       })
-      .Default([&](Operation *op) { return interp::runActivation(op, *in[0]); });
+      .Default(
+          [&](Operation *op) { return interp::runActivation(op, *in[0]); });
 }
 
 namespace {
@@ -174,7 +162,7 @@ public:
     auto declared = cast<RankedTensorType>(op->getResult(0).getType());
     if (failed(verifyCompatibleShape(declared.getShape(), *shape)))
       return op->emitOpError()
-             << "at run time: result shape " << formatShape(*shape)
+             << "at run time: result shape " << shape::formatShape(*shape)
              << " does not fit the declared type " << declared;
     bind(op->getResult(0), compute(op, operands, *shape));
     return success();

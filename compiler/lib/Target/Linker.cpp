@@ -58,7 +58,7 @@ llvm::Error soma::linkSharedLibrary(llvm::StringRef object,
   return run(SOMA_CLANG_DRIVER,
              {"-shared", "-fuse-ld=lld", sonameFlag, "-o", output, object,
               *runtime,
-              "-lm", "-lpthread", "-Wl,--no-undefined", "-Wl,-z,relro",
+              "-lmvec", "-lm", "-lpthread", "-Wl,--no-undefined", "-Wl,-z,relro",
               "-Wl,-z,now", "-Wl,--exclude-libs,ALL"});
 }
 

@@ -6,6 +6,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -47,6 +48,16 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp function, Type type,
 /// scalar work, well above the cost of waking a pooled worker.
 static constexpr int64_t kWorkPerTask = 1 << 15;
 
+/// Tasks start on multiples of this many rows. A vectorized loop over rows
+/// runs its vector body on whole groups of (vector width x unroll) rows
+/// counted from its first row, and a remainder loop (scalar, or another
+/// vector width) on the rest; those paths may round differently (an FMA
+/// against a multiply and an add, libmvec's exp against libm's). When every
+/// slice starts on a multiple of the largest group, each row takes the same
+/// path in a one-thread call and in any split, so results do not depend on
+/// the thread count. 64 rows covers 16 f32 lanes unrolled 4 times.
+static constexpr int64_t kRowGranule = 64;
+
 FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
   SmallVector<EntryPoint> entries;
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -68,7 +79,8 @@ FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
     }
     BatchParallelism parallelism = analyzeBatchParallelism(function);
     if (parallelism.rowIndependent)
-      entry.rowsPerTask = llvm::divideCeil(kWorkPerTask, parallelism.workPerRow);
+      entry.rowsPerTask = llvm::alignTo(
+          llvm::divideCeil(kWorkPerTask, parallelism.workPerRow), kRowGranule);
     entries.push_back(std::move(entry));
   }
   if (entries.empty())

@@ -2,6 +2,7 @@
 
 #include "soma/Target/ObjectEmitter.h"
 
+#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
@@ -73,6 +74,17 @@ void soma::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
   llvm::FunctionAnalysisManager functions;
   llvm::CGSCCAnalysisManager sccs;
   llvm::ModuleAnalysisManager modules;
+  // glibc's vector math library (libmvec) lets the loop vectorizer turn the
+  // double-precision exp and log of activations into vector calls; its
+  // results are within a few double ULPs, far below f32 resolution, but not
+  // always bit-identical to scalar exp's: a loop's vector body and its
+  // scalar remainder may differ in the last f32 bit. Results stay
+  // independent of the thread count because batch slices start on rows
+  // that are multiples of kRowGranule (ModelInterface.cpp).
+  llvm::TargetLibraryInfoImpl libraryInfo(machine.getTargetTriple());
+  libraryInfo.addVectorizableFunctionsFromVecLib(
+      llvm::VectorLibrary::LIBMVEC, machine.getTargetTriple());
+  functions.registerPass([&] { return llvm::TargetLibraryAnalysis(libraryInfo); });
   llvm::PassBuilder builder(&machine);
   builder.registerModuleAnalyses(modules);
   builder.registerCGSCCAnalyses(sccs);

@@ -12,6 +12,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
 #include "soma/Driver/CompiledModel.h"
 #include "soma/Import/OnnxImporter.h"
@@ -67,11 +68,11 @@ static llvm::cl::opt<bool>
                                "reference interpreter"),
                 llvm::cl::cat(runCategory));
 
-static llvm::cl::opt<bool> compare(
-    "compare",
-    llvm::cl::desc("Run both and print the largest absolute and ULP "
-                   "difference of each result"),
-    llvm::cl::cat(runCategory));
+static llvm::cl::opt<bool>
+    compare("compare",
+            llvm::cl::desc("Run both and print the largest absolute and ULP "
+                           "difference of each result"),
+            llvm::cl::cat(runCategory));
 
 static llvm::cl::opt<double> maxUlp(
     "max-ulp", llvm::cl::value_desc("n"),
@@ -83,25 +84,14 @@ static llvm::cl::opt<unsigned>
     optLevel("O", llvm::cl::desc("Optimization level 0-3 of --compiled"),
              llvm::cl::Prefix, llvm::cl::init(3), llvm::cl::cat(runCategory));
 
-static llvm::cl::opt<std::string> targetCpu(
-    "target-cpu", llvm::cl::desc("Target CPU of --compiled (default native)"),
-    llvm::cl::init("native"), llvm::cl::cat(runCategory));
+static llvm::cl::opt<std::string>
+    targetCpu("target-cpu",
+              llvm::cl::desc("Target CPU of --compiled (default native)"),
+              llvm::cl::init("native"), llvm::cl::cat(runCategory));
 
 /// Starts an error message on stderr, after the tool's name.
 static llvm::raw_ostream &error() {
   return llvm::WithColor::error(llvm::errs(), "soma-run");
-}
-
-/// Prints a shape with '?' for dynamic dimensions, as MLIR types do.
-static std::string formatShape(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::interleave(
-      shape,
-      [&](int64_t dim) {
-        text += ShapedType::isDynamic(dim) ? "?" : std::to_string(dim);
-      },
-      [&] { text += ", "; });
-  return text + "]";
 }
 
 /// Reads and parses the model; parse errors go through the diagnostic
@@ -199,8 +189,8 @@ static FailureOr<SmallVector<HostTensor>> readInputs(func::FuncOp function) {
     Type type = function.getArgumentTypes()[index];
     if (!fitsType(tensor->shape, type)) {
       error() << "input " << index << " (" << path << "): expected shape "
-              << formatShape(cast<RankedTensorType>(type).getShape())
-              << ", got " << formatShape(tensor->shape) << "\n";
+              << shape::formatShape(cast<RankedTensorType>(type).getShape())
+              << ", got " << shape::formatShape(tensor->shape) << "\n";
       return failure();
     }
     inputs.push_back(std::move(*tensor));
@@ -212,7 +202,8 @@ static FailureOr<SmallVector<HostTensor>> readInputs(func::FuncOp function) {
 /// dimension.
 static void printResult(size_t index, const HostTensor &tensor) {
   llvm::raw_ostream &os = llvm::outs();
-  os << "result " << index << ": shape " << formatShape(tensor.shape) << "\n";
+  os << "result " << index << ": shape " << shape::formatShape(tensor.shape)
+     << "\n";
   int64_t rowLength = tensor.shape.empty() ? 1 : tensor.shape.back();
   for (int64_t i = 0; i < tensor.numElements(); ++i) {
     float value = tensor.data[i];
@@ -273,8 +264,7 @@ runCompiledModel(ModuleOp module, func::FuncOp function,
 static LogicalResult reportDistance(ArrayRef<HostTensor> reference,
                                     ArrayRef<HostTensor> compiled) {
   bool withinBound = true;
-  for (auto [index, expected, actual] :
-       llvm::enumerate(reference, compiled)) {
+  for (auto [index, expected, actual] : llvm::enumerate(reference, compiled)) {
     FloatDistance distance = measureDistance(expected.data, actual.data);
     llvm::outs() << "result " << index << ": max abs diff "
                  << llvm::format("%.9g", distance.maxAbsolute)
@@ -330,8 +320,7 @@ int main(int argc, char **argv) {
     return 1;
 
   if (compare) {
-    FailureOr<SmallVector<HostTensor>> reference =
-        interpret(function, *inputs);
+    FailureOr<SmallVector<HostTensor>> reference = interpret(function, *inputs);
     if (failed(reference))
       return 1;
     FailureOr<SmallVector<HostTensor>> compiled =

@@ -7,6 +7,8 @@
 
 #include "NodeContext.h"
 
+#include "soma/Dialect/Soma/IR/ShapeInference.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 
 using namespace mlir;
@@ -41,14 +43,7 @@ ArrayRef<int64_t> soma::onnx_import::shapeOf(Value value) {
 }
 
 std::string soma::onnx_import::formatShape(ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  llvm::interleave(
-      shape,
-      [&](int64_t dim) {
-        text += ShapedType::isDynamic(dim) ? "?" : std::to_string(dim);
-      },
-      [&] { text += ", "; });
-  return text + "]";
+  return shape::formatShape(shape);
 }
 
 //===----------------------------------------------------------------------===//

@@ -24,7 +24,7 @@ static std::string dimToString(int64_t dim) {
   return isDynamic(dim) ? "?" : std::to_string(dim);
 }
 
-static std::string shapeToString(ArrayRef<int64_t> shape) {
+std::string formatShape(ArrayRef<int64_t> shape) {
   std::string text = "[";
   llvm::interleave(
       shape, [&](int64_t d) { text += dimToString(d); },
@@ -68,7 +68,7 @@ static FailureOr<int64_t> staticProduct(ArrayRef<int64_t> shape,
     if (!next)
       return emitError() << "expected " << what
                          << " to have fewer than 2^63 elements, got "
-                         << shapeToString(shape);
+                         << formatShape(shape);
     product = *next;
   }
   return product;
@@ -103,7 +103,7 @@ static LogicalResult checkBias(std::optional<ArrayRef<int64_t>> bias,
     return success();
   if (bias->size() != 1 || !compatible((*bias)[0], size))
     return emitError() << "expected bias of shape [" << dimToString(size)
-                       << "], got " << shapeToString(*bias);
+                       << "], got " << formatShape(*bias);
   return success();
 }
 
@@ -136,8 +136,8 @@ FailureOr<Shape> broadcast(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
       result[i] = a;
     else
       return emitError() << "operands are not broadcastable: "
-                         << shapeToString(lhs) << " and "
-                         << shapeToString(rhs) << " differ in dimension " << i
+                         << formatShape(lhs) << " and "
+                         << formatShape(rhs) << " differ in dimension " << i
                          << " of the result (" << a << " vs " << b << ")";
   }
   return result;
@@ -157,8 +157,8 @@ FailureOr<Shape> matmul(ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs,
   int64_t kLhs = a.back(), kRhs = b[b.size() - 2];
   if (!compatible(kLhs, kRhs))
     return emitError() << "expected the contracted dimensions to agree: lhs "
-                       << shapeToString(lhs) << " has K = " << kLhs
-                       << ", rhs " << shapeToString(rhs) << " has K = " << kRhs;
+                       << formatShape(lhs) << " has K = " << kLhs
+                       << ", rhs " << formatShape(rhs) << " has K = " << kRhs;
   FailureOr<Shape> batch =
       broadcast(ArrayRef(a).drop_back(2), ArrayRef(b).drop_back(2), emitError);
   if (failed(batch))
@@ -227,7 +227,7 @@ batchNorm(ArrayRef<int64_t> input,
       return emitError() << "expected " << name << " of shape ["
                          << dimToString(input[1])
                          << "] (the input's channels), got "
-                         << shapeToString(param);
+                         << formatShape(param);
   return Shape(input);
 }
 
@@ -261,15 +261,15 @@ FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
     // ambiguous, or no size makes the element counts agree.
     if (knownOut == 0)
       return emitError() << "expected no 0 in 'shape' next to -1, got "
-                         << shapeToString(shape);
+                         << formatShape(shape);
     if (inputDynamic) {
       result[*inferred] = ShapedType::kDynamic;
       return result;
     }
     if (knownIn % knownOut != 0)
-      return emitError() << "cannot reshape " << shapeToString(input) << " ("
+      return emitError() << "cannot reshape " << formatShape(input) << " ("
                          << knownIn << " elements) to "
-                         << shapeToString(shape);
+                         << formatShape(shape);
     result[*inferred] = knownIn / knownOut;
     return result;
   }
@@ -278,9 +278,9 @@ FailureOr<Shape> reshape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
                   ? (knownIn == 0 ? knownOut == 0 : knownOut % knownIn == 0)
                   : knownIn == knownOut;
   if (!fits)
-    return emitError() << "cannot reshape " << shapeToString(input) << " ("
+    return emitError() << "cannot reshape " << formatShape(input) << " ("
                        << (inputDynamic ? "a multiple of " : "") << knownIn
-                       << " elements) to " << shapeToString(shape) << " ("
+                       << " elements) to " << formatShape(shape) << " ("
                        << knownOut << " elements)";
   return result;
 }
@@ -396,7 +396,7 @@ static LogicalResult checkKernel(ArrayRef<int64_t> weight,
   if (weight[2] == 0 || weight[3] == 0)
     return emitError() << "expected weight dimensions 2 and 3 (the kernel) "
                           "to be positive, got "
-                       << shapeToString(weight);
+                       << formatShape(weight);
   return success();
 }
 

@@ -110,6 +110,9 @@ mlir::FailureOr<Shape> pool2d(llvm::ArrayRef<int64_t> input,
                               const Window &window, bool ceilMode,
                               EmitErrorFn emitError);
 
+/// A shape as diagnostics print it: `[?, 3, 4]`, '?' for a dynamic size.
+std::string formatShape(llvm::ArrayRef<int64_t> shape);
+
 /// Number of elements of a static shape.
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 
