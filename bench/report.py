@@ -5,10 +5,12 @@
 
 RESULTS_DIR holds, per round R, soma.R.json (Google Benchmark's JSON),
 torch.R.json, torch-avx512.R.json and torch-onednn.R.json (torch_peer.py
---json; the last with --onednn, linear layers only). Each round gives
+--json; the last with --onednn, linear layers only) and, when peer-bench was
+built, peer.R.json (Google Benchmark's JSON, cases named "<peer>/<soma-bench
+name>": oneDNN, XNNPACK, OpenBLAS, SLEEF called natively from C++). Each round gives
 one median per benchmark and side; the table shows the median over rounds,
 so a round disturbed by another process on the machine does not decide it.
-Ratios are PyTorch time / Soma time (above 1, Soma is faster), taken within
+Ratios are peer time / Soma time (above 1, Soma is faster), taken within
 each round and then the median over rounds: the speed of this shared VM
 drifts over minutes, and a round's sides run within a minute of each other.
 """
@@ -20,19 +22,30 @@ import statistics
 import sys
 
 SIDES = [("soma", "Soma"), ("torch", "PyTorch"),
-         ("torch-avx512", "PyTorch avx512"), ("torch-onednn", "PyTorch oneDNN")]
+         ("torch-avx512", "PyTorch avx512"), ("torch-onednn", "PyTorch oneDNN"),
+         ("onednn", "oneDNN"), ("xnnpack", "XNNPACK"), ("openblas", "OpenBLAS"),
+         ("sleef", "SLEEF")]
+# The native peers: all in peer.R.json, told apart by their name's prefix.
+NATIVE = ["onednn", "xnnpack", "openblas", "sleef"]
 PEERS = [side for side, _ in SIDES[1:]]
 TIME_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
-def load_soma(path):
-    """{name: seconds per call}, the median over repetitions."""
+def load_soma(path, errors=None):
+    """{name: seconds per call}, the median over repetitions.
+
+    A failed case stops the report, unless `errors` (a dict) collects it:
+    a native peer that fails its accuracy check only loses its cell."""
     with open(path) as f:
         data = json.load(f)
     out, single = {}, {}
     for b in data["benchmarks"]:
         if b.get("error_occurred"):
-            sys.exit(f"report.py: {b['run_name']}: {b.get('error_message')}")
+            if errors is None:
+                sys.exit(f"report.py: {b['run_name']}: "
+                         f"{b.get('error_message')}")
+            errors[b["run_name"]] = b.get("error_message")
+            continue
         name = re.sub(r"/(min_time|repeats):[^/]*|/real_time$", "",
                       b["run_name"])
         seconds = b["real_time"] * TIME_UNIT[b["time_unit"]]
@@ -78,7 +91,18 @@ def main():
     results_dir = sys.argv[1]
     rounds = {side: [] for side, _ in SIDES}
     meta = {}
+    errors = {}
+    for path in sorted(glob.glob(os.path.join(results_dir, "peer.*.json"))):
+        per_side = {side: {} for side in NATIVE}
+        for name, seconds in load_soma(path, errors).items():
+            side, _, rest = name.partition("/")
+            if side in per_side:
+                per_side[side][rest] = seconds
+        for side in NATIVE:
+            rounds[side].append(per_side[side])
     for side, _ in SIDES:
+        if side in NATIVE:
+            continue
         for path in sorted(glob.glob(os.path.join(results_dir,
                                                   f"{side}.*.json"))):
             if side == "soma":
@@ -132,10 +156,20 @@ def main():
           "pinned to one CPU. Ratios: median of the per-round ratios.")
     if "torch" in meta:
         print(f"PyTorch {meta['torch']['torch']}, "
-              f"{meta['torch']['threads']} thread; ratios are PyTorch time "
+              f"{meta['torch']['threads']} thread; ratios are peer time "
               "/ Soma time (>1: Soma faster).")
         print("PyTorch's addmm BLAS: "
               + (", ".join(meta["torch"].get("blas", [])) or "none found"))
+    if any(rounds[side] for side in NATIVE):
+        print("Native peers (peer-bench, C++, 1 thread): oneDNN matmul + bias "
+              "+ logistic post-op, weights prepacked / eltwise logistic; "
+              "XNNPACK fully-connected then sigmoid operator / sigmoid; "
+              "OpenBLAS sgemm then a bias + expf-sigmoid loop "
+              "(OPENBLAS_CORETYPE=SkylakeX); SLEEF: 1/(1+Sleef_expf16_u10(-x)).")
+    else:
+        print("Native peers: no peer.*.json (peer-bench not built).")
+    for name, message in sorted(errors.items()):
+        print(f"peer-bench {name}: {message}")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds soma-bench, runs it and the PyTorch peer (default kernels,
 # ATEN_CPU_CAPABILITY=avx512, and the linear layers through oneDNN) pinned to
-# one CPU, in interleaved rounds, and prints one comparison table
-# (bench/report.py). See docs/benchmarks.md.
+# one CPU, in interleaved rounds, with peer-bench (oneDNN, XNNPACK, OpenBLAS,
+# SLEEF called from C++; built only when some of them are installed), and
+# prints one comparison table (bench/report.py). See docs/benchmarks.md.
 #
 #   bench/run.sh [--rounds N] [--cpu C] [--quick] [--no-build] [--hold-lock]
 #
@@ -53,12 +54,30 @@ if ! "$python" -c "import torch" 2>/dev/null; then
        "set TORCH_PYTHON to an interpreter that can" >&2
   exit 1
 fi
-if [ $build_first = 1 ]; then
+build_target() {
   if [ -n "$lock" ]; then
-    flock "$lock" ninja -C "$build" soma-bench
+    flock "$lock" ninja -C "$build" "$1"
   else
-    ninja -C "$build" soma-bench
+    ninja -C "$build" "$1"
   fi
+}
+if [ $build_first = 1 ]; then
+  build_target soma-bench
+fi
+# Queried after building soma-bench: that may have re-run cmake, which
+# decides whether any native peer is installed.
+has_peers=0
+if ninja -C "$build" -t query peer-bench >/dev/null 2>&1; then
+  has_peers=1
+  if [ $build_first = 1 ]; then build_target peer-bench; fi
+fi
+peers=0
+if [ $has_peers = 1 ] && [ -x "$build/bin/peer-bench" ]; then
+  peers=1
+else
+  echo "run.sh: no peer-bench (install libdnnl-dev, libxnnpack-dev" \
+       "libpthreadpool-dev, libopenblas-dev or libsleef-dev and re-run" \
+       "cmake); the native peers' columns stay empty" >&2
 fi
 
 if [ $hold_lock = 1 ] && [ -n "$lock" ]; then
@@ -106,6 +125,17 @@ for r in $(seq "$rounds"); do
   "${pin[@]}" "$build/bin/soma-bench" "${soma_args[@]}" \
     --benchmark_out="$out/soma.$r.json" --benchmark_out_format=json \
     >"$out/soma.$r.log" 2>&1 || { cat "$out/soma.$r.log" >&2; exit 1; }
+  if [ $peers = 1 ]; then
+    # One thread everywhere: oneDNN's OpenMP runtime and OpenBLAS read these
+    # when loaded. OpenBLAS 0.3.21 takes newer CPUs for Haswell (AVX2 only)
+    # unless told the core type.
+    echo "round $r/$rounds: peer-bench (oneDNN, XNNPACK, OpenBLAS, SLEEF)" >&2
+    wait_for_quiet
+    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX \
+      "${pin[@]}" "$build/bin/peer-bench" "${soma_args[@]}" \
+      --benchmark_out="$out/peer.$r.json" --benchmark_out_format=json \
+      >"$out/peer.$r.log" 2>&1 || { cat "$out/peer.$r.log" >&2; exit 1; }
+  fi
   echo "round $r/$rounds: PyTorch" >&2
   wait_for_quiet
   env -u ATEN_CPU_CAPABILITY "${pin[@]}" "$python" \

@@ -66,10 +66,11 @@ def benchmarks(onednn):
 
     # Written into a preallocated tensor, as Soma writes into the caller's
     # buffer: both sides then read 4 MiB and write 4 MiB per call.
-    x = uniform((1024, 1024), -8.0, 8.0, 42)
-    y = torch.empty_like(x)
-    out.append(("sigmoid/batch:1024",
-                lambda x=x, y=y: torch.sigmoid(x, out=y), 1024 * 1024))
+    for batch in (4, 1024):
+        x = uniform((batch, 1024), -8.0, 8.0, 42)
+        y = torch.empty_like(x)
+        out.append((f"sigmoid/batch:{batch}",
+                    lambda x=x, y=y: torch.sigmoid(x, out=y), batch * 1024))
 
     model = torch.nn.Sequential(torch.nn.Linear(6, 2), torch.nn.Sigmoid())
     model[0].weight.copy_(torch.tensor(CLASSIFIER_WEIGHT))
