@@ -17,6 +17,7 @@
 #include "bench_linear_6x2.h"
 #include "bench_linear_8x2.h"
 #include "bench_sigmoid.h"
+#include "bench_support.h"
 
 #include <benchmark/benchmark.h>
 
@@ -33,37 +34,9 @@ namespace {
 using Entry = int32_t (*)(const float *, float *, int64_t);
 using LastError = const char *(*)();
 
-struct FreeDeleter {
-  void operator()(float *p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<float[], FreeDeleter>;
-
-// 64-byte aligned like PyTorch's tensors, so neither side gains from
-// alignment the other lacks.
-Buffer allocate(size_t count) {
-  size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
-  auto *p = static_cast<float *>(std::aligned_alloc(64, bytes ? bytes : 64));
-  if (!p) {
-    std::fprintf(stderr, "soma-bench: out of memory\n");
-    std::exit(1);
-  }
-  return Buffer(p);
-}
-
-// Deterministic inputs uniform in [lo, hi): the inputs only have to be
-// typical, but the same on every run.
-Buffer uniform(size_t count, float lo, float hi, uint64_t seed) {
-  Buffer b = allocate(count);
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (size_t i = 0; i < count; ++i) {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    uint64_t r = s * 0x2545F4914F6CDD1Dull;
-    b[i] = lo + (hi - lo) * static_cast<float>(r >> 40) / float(1 << 24);
-  }
-  return b;
-}
+using bench::allocate;
+using bench::Buffer;
+using bench::uniform;
 
 // Runs `entry` once outside the timed loop: a failing call must stop the
 // benchmark rather than time an early return, and a result outside [0, 1]
@@ -170,22 +143,5 @@ int main(int argc, char **argv) {
   bench_linear_1024x1024_set_num_threads(1);
   bench_linear_512x512_set_num_threads(1);
 
-  // Defaults that the command line may override (later flags win): many
-  // short repetitions, reported as aggregates, give a median that one
-  // preempted repetition cannot move.
-  std::vector<char *> args(argv, argv + argc);
-  char repetitions[] = "--benchmark_repetitions=21";
-  char minTime[] = "--benchmark_min_time=0.05";
-  char aggregatesOnly[] = "--benchmark_report_aggregates_only=true";
-  args.insert(args.begin() + 1, {repetitions, minTime, aggregatesOnly});
-  argc = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  argv = args.data();
-
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return bench::runBenchmarks(argc, argv);
 }

@@ -11,6 +11,8 @@
 #ifndef SOMA_BENCH_PEER_COMMON_H
 #define SOMA_BENCH_PEER_COMMON_H
 
+#include "../bench_support.h"
+
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -22,35 +24,9 @@
 
 namespace peer {
 
-struct FreeDeleter {
-  void operator()(float *p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<float[], FreeDeleter>;
-
-// 64-byte aligned, like soma-bench's and PyTorch's buffers.
-inline Buffer allocate(size_t count) {
-  size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
-  auto *p = static_cast<float *>(std::aligned_alloc(64, bytes ? bytes : 64));
-  if (!p) {
-    std::fprintf(stderr, "peer-bench: out of memory\n");
-    std::exit(1);
-  }
-  return Buffer(p);
-}
-
-// The same deterministic generator as soma-bench's inputs.
-inline Buffer uniform(size_t count, float lo, float hi, uint64_t seed) {
-  Buffer b = allocate(count);
-  uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
-  for (size_t i = 0; i < count; ++i) {
-    s ^= s >> 12;
-    s ^= s << 25;
-    s ^= s >> 27;
-    uint64_t r = s * 0x2545F4914F6CDD1Dull;
-    b[i] = lo + (hi - lo) * static_cast<float>(r >> 40) / float(1 << 24);
-  }
-  return b;
-}
+using bench::allocate;
+using bench::Buffer;
+using bench::uniform;
 
 inline double sigmoidRef(double v) { return 1.0 / (1.0 + std::exp(-v)); }
 

@@ -8,24 +8,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include <benchmark/benchmark.h>
+#include "../bench_support.h"
 
-#include <vector>
-
-int main(int argc, char **argv) {
-  std::vector<char *> args(argv, argv + argc);
-  char repetitions[] = "--benchmark_repetitions=21";
-  char minTime[] = "--benchmark_min_time=0.05";
-  char aggregatesOnly[] = "--benchmark_report_aggregates_only=true";
-  args.insert(args.begin() + 1, {repetitions, minTime, aggregatesOnly});
-  argc = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  argv = args.data();
-
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv))
-    return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+int main(int argc, char **argv) { return bench::runBenchmarks(argc, argv); }
