@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Soma needs on Debian 12: LLVM/MLIR 22,
-# clang-22 and lld-22, CMake, Ninja, ccache, GoogleTest and Python 3, and the
+# clang-22 and lld-22, CMake, Ninja, ccache, GoogleTest and Python 3 (with
+# matplotlib, for tools/plot-activations.py), and the
 # native libraries bench/peer-bench compares against (all optional there).
 # Idempotent: does nothing when every package is already installed.
 set -euo pipefail
@@ -8,6 +9,7 @@ set -euo pipefail
 packages=(
   libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools clang-22 lld-22
   cmake ninja-build ccache libgtest-dev libbenchmark-dev python3
+  python3-matplotlib
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata python3-onnx
   libdnnl-dev libxnnpack-dev libpthreadpool-dev libopenblas-dev libsleef-dev
 )

@@ -22,6 +22,8 @@
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Target/TargetMachine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
@@ -257,9 +259,13 @@ LogicalResult soma::compileToFile(ModuleOp module,
       createTargetMachine(options.targetCpu, options.pipeline.optLevel);
   if (!machine)
     return module.emitError() << llvm::toString(machine.takeError());
+  // The linear kernel's register blocking follows the target's vectors.
+  CompileOptions targetOptions = options;
+  targetOptions.pipeline.vectorLanes =
+      (*machine)->getMCSubtargetInfo()->checkFeatures("+avx512f") ? 16 : 8;
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
-      lowerToLLVMIR(module, *entries, options, context);
+      lowerToLLVMIR(module, *entries, targetOptions, context);
   if (!llvmModule)
     return failure();
   optimizeModule(*llvmModule, **machine, options.pipeline.optLevel);

@@ -10,6 +10,8 @@
 
 #include "Kernels.h"
 
+#include "soma/Interpreter/Interpreter.h"
+
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
@@ -81,6 +83,10 @@ static std::function<double(double)> scalarFunction(Operation *op) {
       })
       .Case([](DropoutOp) -> Fn { return [](double x) { return x; }; })
       .Default([](Operation *) -> Fn { return nullptr; });
+}
+
+std::function<double(double)> soma::activationFunction(Operation *op) {
+  return scalarFunction(op);
 }
 
 HostTensor interp::runActivation(Operation *op, const HostTensor &input) {

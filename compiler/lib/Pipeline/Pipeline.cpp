@@ -39,22 +39,32 @@ LogicalResult soma::buildSomaPipeline(OpPassManager &pm,
 LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
                                           const PipelineOptions &options) {
   registerPipelinePasses();
-  const char *pipeline =
-      // soma -> linalg/tensor/math on tensors.
-      "func.func(convert-soma-to-linalg),canonicalize,cse,"
+  std::string pipeline =
+      // soma -> linalg/tensor/math (and the linear kernel's scf/vector) on
+      // tensors.
+      "func.func(convert-soma-to-linalg{vector-lanes=" +
+      std::to_string(options.vectorLanes) +
+      "}),canonicalize,cse,"
       // Tensors -> buffers. Results become out-parameters the C entry
       // points fill; weights become 64-byte aligned read-only globals.
       "eliminate-empty-tensors,"
       "one-shot-bufferize{bufferize-function-boundaries "
       "function-boundary-type-conversion=identity-layout-map "
       "buffer-alignment=64},"
+      // Loops that carried a tensor now yield their buffer unchanged;
+      // folding those iter_args leaves the allocation itself returned, which
+      // the next pass turns into the caller's buffer instead of a copy.
+      "canonicalize,"
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "hoist-dynamic-allocs=true modify-public-functions=true},"
       "canonicalize,buffer-deallocation-pipeline,"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede
-      // lower-affine; math ops without an LLVM intrinsic become libm calls.
-      "func.func(convert-linalg-to-loops),expand-strided-metadata,"
-      "lower-affine,convert-scf-to-cf,convert-math-to-libm,"
+      // lower-affine; math ops without an LLVM intrinsic become libm calls
+      // (element by element on vectors, hence before the vector lowering);
+      // vector transfers become (masked) loads and stores.
+      "func.func(convert-linalg-to-loops),convert-vector-to-scf,"
+      "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+      "convert-math-to-libm,convert-vector-to-llvm,"
       "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
       // Buffers come from the runtime's tracked allocator (an allocation
       // failure becomes a status, not a crash).

@@ -1,12 +1,16 @@
 // RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
-// RUN:   | FileCheck %s --implicit-check-not=soma.
+// RUN:   | FileCheck %s --implicit-check-not=soma. \
+// RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log \
+// RUN:     --implicit-check-not=math.tanh --implicit-check-not=math.fma
 // The pass also runs nested on each function.
 // RUN: soma-opt %s --split-input-file \
 // RUN:   --pass-pipeline="builtin.module(func.func(convert-soma-to-linalg))" \
 // RUN:   | FileCheck %s --implicit-check-not=soma.
 
 // Every activation is one all-parallel linalg.generic; transcendental ones
-// compute in f64 and truncate once.
+// compute in f64 and truncate once, with Soma's own exp, expm1 and log1p
+// (ApproxMath.cpp): arith ops and llvm.intr.fma, no math.exp, math.log or
+// math.tanh, which would become libm calls.
 
 // CHECK-LABEL: func.func @sigmoid
 // CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>)
@@ -18,11 +22,25 @@
 // CHECK-SAME: ins(%[[X]] : tensor<?x8xf32>) outs(%[[INIT]] : tensor<?x8xf32>)
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
 // CHECK:   %[[D:.+]] = arith.extf %[[IN]] : f32 to f64
-// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
-// CHECK:   %[[NEG:.+]] = arith.negf %[[D]] : f64
-// CHECK:   %[[E:.+]] = math.exp %[[NEG]] : f64
-// CHECK:   %[[DEN:.+]] = arith.addf %[[ONE]], %[[E]] : f64
-// CHECK:   %[[Q:.+]] = arith.divf %[[ONE]], %[[DEN]] : f64
+// exp(-|x|), its argument clamped to [-746, 710], reduced by the shifter.
+// CHECK:   %[[ABS:.+]] = math.absf %[[D]] : f64
+// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]] : f64
+// CHECK:   arith.constant -7.460000e+02 : f64
+// CHECK:   arith.constant 7.100000e+02 : f64
+// CHECK:   %[[SHIFTER:.+]] = arith.constant 0x4338000000000000 : f64
+// CHECK:   llvm.intr.fma(%{{.+}}, %{{.+}}, %[[SHIFTER]]) : (f64, f64, f64) -> f64
+// CHECK:   arith.bitcast %{{.+}} : f64 to i64
+// CHECK:   arith.shli
+// 1/(1 + e): the f32 quotient refined by a Newton step.
+// CHECK:   %[[NARROW:.+]] = arith.truncf %{{.+}} : f64 to f32
+// CHECK:   %[[Q32:.+]] = arith.divf %{{.+}}, %[[NARROW]] : f32
+// CHECK:   %[[Y:.+]] = arith.extf %[[Q32]] : f32 to f64
+// CHECK:   %[[ERR:.+]] = llvm.intr.fma(%{{.+}}, %[[Y]], %{{.+}})
+// CHECK:   %[[REC:.+]] = llvm.intr.fma(%[[Y]], %[[ERR]], %[[Y]])
+// x >= 0 ? 1/(1 + e) : e/(1 + e)
+// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[D]], %{{.+}} : f64
+// CHECK:   %[[LOW:.+]] = arith.mulf %{{.+}}, %[[REC]] : f64
+// CHECK:   %[[Q:.+]] = arith.select %[[NONNEG]], %[[REC]], %[[LOW]] : f64
 // CHECK:   %[[T:.+]] = arith.truncf %[[Q]] : f64 to f32
 // CHECK:   linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
@@ -43,23 +61,14 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // CHECK:   %[[MIN:.+]] = arith.select %[[POS]], %[[ZERO]], %[[D]] : f64
 // CHECK:   %[[ABS:.+]] = math.absf %[[D]] : f64
 // CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]]
-// CHECK:   %[[E:.+]] = math.exp %[[NEG]]
-// The accurate log1p: u * log(1 + u) / ((1 + u) - 1), or u where 1 + u is
-// 1 or infinite.
-// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
-// CHECK:   %[[INF:.+]] = arith.constant 0x7FF0000000000000 : f64
-// CHECK:   %[[U1:.+]] = arith.addf %[[ONE]], %[[E]] : f64
-// CHECK:   %[[IS1:.+]] = arith.cmpf oeq, %[[U1]], %[[ONE]]
-// CHECK:   %[[ISINF:.+]] = arith.cmpf oeq, %[[U1]], %[[INF]]
-// CHECK:   %[[EXACT:.+]] = arith.ori %[[IS1]], %[[ISINF]] : i1
-// CHECK:   %[[LOG:.+]] = math.log %[[U1]] : f64
-// CHECK:   %[[NUM:.+]] = arith.mulf %[[E]], %[[LOG]]
-// CHECK:   %[[DEN:.+]] = arith.subf %[[U1]], %[[ONE]]
-// CHECK:   %[[Q:.+]] = arith.divf %[[NUM]], %[[DEN]]
-// CHECK:   %[[L1P:.+]] = arith.select %[[EXACT]], %[[E]], %[[Q]]
+// log1p(e) = 2·atanh(e/(e + 2)) or ln2 + 2·atanh((e - 1)/(e + 3)).
+// CHECK:   %[[HIGH:.+]] = arith.cmpf oge, %{{.+}}, %{{.+}} : f64
+// CHECK:   arith.select %[[HIGH]]
+// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[L1P:.+]] = arith.addf
 // CHECK:   %[[R:.+]] = arith.subf %[[MIN]], %[[L1P]] : f64
 // CHECK:   arith.truncf %[[R]] : f64 to f32
-// CHECK-NOT: math.log1p
 func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = soma.log_sigmoid %x : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
@@ -103,11 +112,10 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-LABEL: func.func @silu
 // CHECK: linalg.generic
 // CHECK:   %[[D:.+]] = arith.extf
-// CHECK:   %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
-// CHECK:   %[[E:.+]] = math.exp
-// CHECK:   %[[DEN:.+]] = arith.addf %[[ONE]], %[[E]]
-// CHECK:   %[[Q:.+]] = arith.divf %[[D]], %[[DEN]]
-// CHECK:   arith.truncf %[[Q]]
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[S:.+]] = arith.select %{{.+}} : f64
+// CHECK:   %[[P:.+]] = arith.mulf %[[D]], %[[S]] : f64
+// CHECK:   arith.truncf %[[P]]
 func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.silu %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -138,7 +146,22 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK-LABEL: func.func @tanh
 // CHECK: linalg.generic
 // CHECK:   %[[D:.+]] = arith.extf %{{.+}} : f32 to f64
-// CHECK:   %[[T:.+]] = math.tanh %[[D]] : f64
+// CHECK:   %[[A:.+]] = math.absf %[[D]] : f64
+// CHECK:   %[[LIMIT:.+]] = arith.constant 2.000000e+01 : f64
+// CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[A]], %[[LIMIT]] : f64
+// CHECK:   %[[AC:.+]] = arith.select %[[LARGE]], %[[LIMIT]], %[[A]] : f64
+// CHECK:   %[[TWOA:.+]] = arith.addf %[[AC]], %[[AC]] : f64
+// expm1(2a) = 2^n·expm1(r) + (2^n - 1), then e/(e + 2).
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[DEN:.+]] = arith.addf %[[EM1:.+]], %{{.+}} : f64
+// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[REC:.+]] = llvm.intr.fma
+// CHECK:   %[[MAG:.+]] = arith.mulf %[[EM1]], %[[REC]] : f64
+// The sign of x, put back with integer ops.
+// CHECK:   arith.andi
+// CHECK:   %[[BITS:.+]] = arith.ori
+// CHECK:   %[[T:.+]] = arith.bitcast %[[BITS]] : i64 to f64
 // CHECK:   arith.truncf %[[T]] : f64 to f32
 func.func @tanh(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = soma.tanh %x : tensor<3xf32>
@@ -198,10 +221,13 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // CHECK:   %[[XB:.+]] = arith.mulf %[[D]], %[[BETA]] : f64
 // CHECK:   %[[T:.+]] = arith.constant 1.0{{.*}}e+01 : f64
 // CHECK:   %[[LINEAR:.+]] = arith.cmpf ogt, %[[XB]], %[[T]] : f64
-// CHECK:   %[[E:.+]] = math.exp %[[XB]] : f64
-// CHECK:   math.log
-// CHECK:   %[[L1P:.+]] = arith.select
-// CHECK:   %[[SMOOTH:.+]] = arith.divf %[[L1P]], %{{.+}} : f64
+// max(z, 0) + log1p(exp(-|z|))
+// CHECK:   %[[POS:.+]] = arith.cmpf ogt, %[[XB]], %{{.+}} : f64
+// CHECK:   %[[HIGH:.+]] = arith.select %[[POS]], %[[XB]], %{{.+}} : f64
+// CHECK:   math.absf %[[XB]]
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[SUM:.+]] = arith.addf %[[HIGH]], %{{.+}} : f64
+// CHECK:   %[[SMOOTH:.+]] = arith.divf %[[SUM]], %{{.+}} : f64
 // CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[D]], %[[SMOOTH]] : f64
 // CHECK:   arith.truncf %[[R]]
 func.func @softplus(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {

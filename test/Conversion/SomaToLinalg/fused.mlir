@@ -3,8 +3,10 @@
 // RUN: soma-opt %s --convert-soma-to-linalg --cse --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=SAME --implicit-check-not=soma.
 
-// A fused layer lowers to the linear's product from the bias,
-// then the activation's element-wise generic.
+// With a weight computed at run time (a function argument here), a fused
+// layer lowers to the linear's product from the bias, then the activation's
+// element-wise generic. (Constant weights go through the register-blocked
+// kernel: linear-kernel.mlir.)
 // CHECK-LABEL: func.func @linear_sigmoid
 // CHECK-SAME: (%[[X:.+]]: tensor<?x4xf32>, %[[W:.+]]: tensor<3x4xf32>, %[[B:.+]]: tensor<3xf32>)
 // CHECK: %[[ACC:.+]] = linalg.generic {{.+}} ins(%[[B]] : tensor<3xf32>)
@@ -12,7 +14,7 @@
 // CHECK: %[[Z:.+]] = linalg.generic {{.+}} ins(%[[X]], %[[WT]] : tensor<?x4xf32>, tensor<4x3xf32>) outs(%[[ACC]] : tensor<?x3xf32>)
 // CHECK: %[[Y:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel"]} ins(%[[Z]] : tensor<?x3xf32>)
 // CHECK: arith.extf
-// CHECK: math.exp
+// CHECK: llvm.intr.fma
 // CHECK: arith.truncf
 // CHECK: return %[[Y]]
 func.func @linear_sigmoid(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3xf32>) -> tensor<?x3xf32> {
@@ -23,17 +25,18 @@ func.func @linear_sigmoid(%x: tensor<?x4xf32>, %w: tensor<3x4xf32>, %b: tensor<3
 // -----
 
 // Without a bias, on a batch of matrices: rows collapsed, zero accumulator,
-// the activation's parameters in its body.
+// the activation (with its parameters in its body) on the rows, then the
+// rows expanded back.
 // CHECK-LABEL: func.func @linear_leaky_relu_3d
 // CHECK: tensor.collapse_shape
 // CHECK: linalg.fill
 // CHECK: linalg.transpose
 // CHECK: linalg.generic
-// CHECK: tensor.expand_shape
 // CHECK: linalg.generic
 // CHECK-DAG: arith.constant 2.000000e-01 : f32
 // CHECK-DAG: arith.cmpf ogt
 // CHECK: arith.select
+// CHECK: tensor.expand_shape
 func.func @linear_leaky_relu_3d(%x: tensor<?x2x4xf32>, %w: tensor<3x4xf32>) -> tensor<?x2x3xf32> {
   %0 = soma.linear_activation %x, %w {activation = #soma<activation leaky_relu>, negative_slope = 0.2 : f32} : (tensor<?x2x4xf32>, tensor<3x4xf32>) -> tensor<?x2x3xf32>
   return %0 : tensor<?x2x3xf32>

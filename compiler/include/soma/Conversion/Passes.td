@@ -18,7 +18,10 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     `linalg.generic`, products `linalg.matmul` or contraction generics,
     convolutions and pooling the named `linalg` window ops over
     `tensor.pad`-ded inputs, and shape changes `tensor.collapse_shape`,
-    `tensor.expand_shape` and `linalg.transpose`. Only the leading dimension
+    `tensor.expand_shape` and `linalg.transpose`. A linear layer with a
+    constant weight, fused with its activation or not, becomes a
+    register-blocked kernel in `scf` and `vector` ops over a weight packed at
+    compile time. Only the leading dimension
     of a tensor may be dynamic (the batch). The pass converts the soma ops
     nested in whatever op it runs on: a module, or each `func.func`.
 
@@ -33,11 +36,20 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     becomes a `linalg.generic` whose body extends to f64, computes
     `1 / (1 + exp(-x))` and truncates back to f32.
   }];
+  let options = [
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of the widest vector the linear kernel uses (16 for "
+           "AVX-512, 8 for AVX2)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::vector::VectorDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::tensor::TensorDialect",
+    // The activations' fused multiply-adds (llvm.intr.fma, ApproxMath.cpp).
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 

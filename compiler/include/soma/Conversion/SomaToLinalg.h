@@ -8,6 +8,8 @@
 #ifndef SOMA_CONVERSION_SOMATOLINALG_H
 #define SOMA_CONVERSION_SOMATOLINALG_H
 
+#include <cstdint>
+
 namespace mlir {
 class RewritePatternSet;
 } // namespace mlir
@@ -17,8 +19,9 @@ namespace soma {
 /// Adds the conversion patterns that rewrite every soma op into linalg,
 /// tensor, arith and math ops on tensors. The patterns change no types; they
 /// expect static shapes but for a dynamic leading (batch) dimension and fail
-/// to match otherwise.
-void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns);
+/// to match otherwise. Linear layers use vectors of up to `vectorLanes` f32.
+void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns,
+                                            int64_t vectorLanes = 16);
 
 } // namespace soma
 

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <functional>
+
 namespace soma {
 
 /// Runs `function` on `inputs`, one per function argument, and returns one
@@ -25,6 +27,13 @@ namespace soma {
 /// and yields failure.
 mlir::FailureOr<llvm::SmallVector<HostTensor>>
 interpret(mlir::func::FuncOp function, llvm::ArrayRef<HostTensor> inputs);
+
+/// The double-precision function that `interpret` applies to each element
+/// for the element-wise activation `op` (soma.sigmoid, ..., soma.dropout;
+/// its operands are not read), before rounding the result to f32. Null for
+/// any other op. Accuracy tools compare compiled results with its unrounded
+/// value.
+std::function<double(double)> activationFunction(mlir::Operation *op);
 
 } // namespace soma
 

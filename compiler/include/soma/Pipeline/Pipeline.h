@@ -18,6 +18,9 @@ struct PipelineOptions {
   unsigned optLevel = 3;
   /// Fuse layers with their activations (off with --no-fuse).
   bool fuse = true;
+  /// f32 lanes of the widest vector registers of the target: 16 with
+  /// AVX-512, 8 with AVX2 (the linear kernel's register blocking).
+  int64_t vectorLanes = 16;
 };
 
 /// Cleans up and fuses at the soma level.

@@ -1,15 +1,21 @@
 //===- Activations.cpp - Element-wise activations to linalg.generic -------===//
 //
 // Each activation becomes one all-parallel linalg.generic. Activations with a
-// transcendental function compute in f64 in the reference interpreter's
-// formula and round to f32 once: f32 `exp` alone can be 2-3 ULP off, beyond
-// SPEC's budget, while the f64 form is correctly rounded but for rare
-// double-rounding ties, and gives the interpreter's NaN, infinity and
-// signed-zero results. Piecewise-linear activations whose f32 result is
-// bit-identical stay in f32.
+// transcendental function compute in f64 and round to f32 once: f32 `exp`
+// alone can be 2-3 ULP off, beyond SPEC's budget. Their exp, expm1 and
+// log1p are Soma's own (ApproxMath.h), within 2^-44 relative of exact and
+// built from arith ops, so the loops vectorize and call no libm; each
+// formula below avoids cancellation and overflow, so the f64 result is
+// within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP (at
+// most one ULP from the correctly rounded result), and gives the reference
+// interpreter's NaN, infinity and signed-zero results. Piecewise-linear
+// activations whose f32 result is bit-identical stay in f32.
+//
+// Every body works on an f32 element and on a vector of them alike.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ApproxMath.h"
 #include "Lowering.h"
 
 #include "soma/Dialect/Soma/IR/SomaOps.h"
@@ -19,42 +25,60 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace soma;
 using namespace soma::lowering;
 
 using arith::CmpFPredicate;
 
-/// Computes `fn` of the f32 element `x` in f64 and rounds once.
+/// A constant of `like`'s type (f32 or f64, scalar or vector) holding `value`.
+static Value constant(ImplicitLocOpBuilder &b, double value, Value like) {
+  return constantLike(b, value, like.getType());
+}
+
+/// Computes `fn` of the f32 element (or vector) `x` in f64 and rounds once.
 static Value inF64(ImplicitLocOpBuilder &b, Value x,
                    llvm::function_ref<Value(Value)> fn) {
   return truncateToF32(b, fn(extendToF64(b, x)));
 }
 
-static Value negExp(ImplicitLocOpBuilder &b, Value x) {
-  return math::ExpOp::create(b, arith::NegFOp::create(b, x));
+/// exp(-|v|), in (0, 1] but for NaN.
+static Value expNegAbs(ImplicitLocOpBuilder &b, Value v) {
+  return buildExp(b, arith::NegFOp::create(b, math::AbsFOp::create(b, v)));
+}
+
+/// sigmoid(v) in f64 as 1/(1 + t) for v >= 0 and t/(1 + t) below, with
+/// t = exp(-|v|): the quotient never overflows, 1 + t lies in [1, 2] where
+/// the reciprocal needs no division, and the result stays in [0, 1]. NaN
+/// takes the second branch, where t is NaN.
+static Value sigmoidF64(ImplicitLocOpBuilder &b, Value v) {
+  Value t = expNegAbs(b, v);
+  Value reciprocal =
+      buildReciprocal(b, arith::AddFOp::create(b, constant(b, 1.0, v), t));
+  Value nonNegative =
+      arith::CmpFOp::create(b, CmpFPredicate::OGE, v, constant(b, 0.0, v));
+  return arith::SelectOp::create(b, nonNegative, reciprocal,
+                                 arith::MulFOp::create(b, t, reciprocal));
 }
 
 //===----------------------------------------------------------------------===//
-// Scalar bodies: one overload per op, taking the f32 element
+// Scalar bodies: one overload per op, taking the f32 element (or a vector of
+// them)
 //===----------------------------------------------------------------------===//
 
 static Value buildScalar(ImplicitLocOpBuilder &b, SigmoidOp, Value x) {
-  return inF64(b, x, [&](Value v) {
-    Value one = f64Constant(b, 1.0);
-    return arith::DivFOp::create(b, one,
-                                 arith::AddFOp::create(b, one, negExp(b, v)));
-  });
+  return inF64(b, x, [&](Value v) { return sigmoidF64(b, v); });
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   return inF64(b, x, [&](Value v) {
     // min(v, 0) as std::min(v, 0.0) does it: `0 < v ? 0 : v` keeps NaN.
-    Value zero = f64Constant(b, 0.0);
+    Value zero = constant(b, 0.0, v);
     Value positive = arith::CmpFOp::create(b, CmpFPredicate::OLT, zero, v);
     Value low = arith::SelectOp::create(b, positive, zero, v);
-    Value tail = buildLog1p(b, negExp(b, math::AbsFOp::create(b, v)));
-    return arith::SubFOp::create(b, low, tail);
+    return arith::SubFOp::create(b, low, buildLog1p(b, expNegAbs(b, v)));
   });
 }
 
@@ -64,37 +88,60 @@ static Value buildScalar(ImplicitLocOpBuilder &b, HardSigmoidOp op, Value x) {
   double slope = alpha == 1.0f / 6.0f ? 1.0 / 6.0 : alpha;
   double offset = op.getBeta().convertToFloat();
   return inF64(b, x, [&](Value v) {
-    Value scaled = arith::MulFOp::create(b, f64Constant(b, slope), v);
-    Value line = arith::AddFOp::create(b, scaled, f64Constant(b, offset));
-    Value lo = f64Constant(b, 0.0), hi = f64Constant(b, 1.0);
+    Value scaled = arith::MulFOp::create(b, constant(b, slope, v), v);
+    Value line = arith::AddFOp::create(b, scaled, constant(b, offset, v));
+    Value lo = constant(b, 0.0, v), hi = constant(b, 1.0, v);
     return clampKeepNaN(b, line, lo, hi);
   });
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
+  // v·sigmoid(v) rather than v/(1 + exp(-v)): the same special values
+  // (-inf·0 is NaN, as -inf/inf is) without a division or an overflow.
   return inF64(b, x, [&](Value v) {
-    Value one = f64Constant(b, 1.0);
-    return arith::DivFOp::create(b, v,
-                                 arith::AddFOp::create(b, one, negExp(b, v)));
+    return arith::MulFOp::create(b, v, sigmoidF64(b, v));
   });
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
   return inF64(b, x, [&](Value v) {
-    Value shifted = arith::AddFOp::create(b, v, f64Constant(b, 3.0));
-    Value lo = f64Constant(b, 0.0), hi = f64Constant(b, 6.0);
+    Value shifted = arith::AddFOp::create(b, v, constant(b, 3.0, v));
+    Value lo = constant(b, 0.0, v), hi = constant(b, 6.0, v);
     Value gated = arith::MulFOp::create(b, v, clampKeepNaN(b, shifted, lo, hi));
     return arith::DivFOp::create(b, gated, hi);
   });
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, TanhOp, Value x) {
-  return inF64(b, x, [&](Value v) { return math::TanhOp::create(b, v); });
+  return inF64(b, x, [&](Value v) {
+    // tanh(a) = e/(e + 2) with e = expm1(2a) for a = |v|, which keeps the
+    // relative accuracy of tiny a (and of subnormal inputs, tanh(a) = a);
+    // the sign is put back last, so tanh(-0) = -0. tanh(20) is 1 in f64;
+    // clamping there keeps e + 2 a normal f32 for the reciprocal. NaN
+    // passes the clamp and the arithmetic.
+    Value a = math::AbsFOp::create(b, v);
+    Value limit = constant(b, 20.0, v);
+    Value large = arith::CmpFOp::create(b, CmpFPredicate::OGT, a, limit);
+    a = arith::SelectOp::create(b, large, limit, a);
+    Value e = buildExpm1(b, arith::AddFOp::create(b, a, a));
+    Value denominator = arith::AddFOp::create(b, e, constant(b, 2.0, v));
+    Value magnitude =
+        arith::MulFOp::create(b, e, buildReciprocal(b, denominator));
+    // copysign(magnitude, v) with integer ops (math.copysign has no
+    // lowering in every pipeline); magnitude's sign bit is clear.
+    Type bitsType = withElementType(v.getType(), b.getI64Type());
+    Value sign = arith::AndIOp::create(
+        b, arith::BitcastOp::create(b, bitsType, v),
+        integerConstantLike(b, std::numeric_limits<int64_t>::min(), bitsType));
+    Value bits = arith::OrIOp::create(
+        b, arith::BitcastOp::create(b, bitsType, magnitude), sign);
+    return arith::BitcastOp::create(b, v.getType(), bits);
+  });
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, ReluOp, Value x) {
   // PyTorch's clamp_min, `x < 0 ? 0 : x`: NaN and -0 pass through.
-  Value zero = f32Constant(b, 0.0);
+  Value zero = constant(b, 0.0, x);
   Value negative = arith::CmpFOp::create(b, CmpFPredicate::OLT, x, zero);
   return arith::SelectOp::create(b, negative, zero, x);
 }
@@ -102,30 +149,40 @@ static Value buildScalar(ImplicitLocOpBuilder &b, ReluOp, Value x) {
 static Value buildScalar(ImplicitLocOpBuilder &b, LeakyReluOp op, Value x) {
   // The f64 product of two floats is exact, so rounding it to f32 is the
   // f32 product.
-  Value slope = f32Constant(b, op.getNegativeSlope().convertToFloat());
+  Value slope = constant(b, op.getNegativeSlope().convertToFloat(), x);
   Value positive =
-      arith::CmpFOp::create(b, CmpFPredicate::OGT, x, f32Constant(b, 0.0));
+      arith::CmpFOp::create(b, CmpFPredicate::OGT, x, constant(b, 0.0, x));
   return arith::SelectOp::create(b, positive, x,
                                  arith::MulFOp::create(b, x, slope));
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, ThresholdOp op, Value x) {
   // `x <= threshold ? value : x`: NaN compares false and passes through.
-  Value threshold = f32Constant(b, op.getThreshold().convertToFloat());
+  Value threshold = constant(b, op.getThreshold().convertToFloat(), x);
   Value replace = arith::CmpFOp::create(b, CmpFPredicate::OLE, x, threshold);
   return arith::SelectOp::create(
-      b, replace, f32Constant(b, op.getValue().convertToFloat()), x);
+      b, replace, constant(b, op.getValue().convertToFloat(), x), x);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, SoftplusOp op, Value x) {
   double beta = op.getBeta().convertToFloat();
   double threshold = op.getThreshold().convertToFloat();
   return inF64(b, x, [&](Value v) {
-    Value scaled = arith::MulFOp::create(b, v, f64Constant(b, beta));
+    Value scaled = arith::MulFOp::create(b, v, constant(b, beta, v));
     Value linear = arith::CmpFOp::create(b, CmpFPredicate::OGT, scaled,
-                                         f64Constant(b, threshold));
-    Value log1p = buildLog1p(b, math::ExpOp::create(b, scaled));
-    Value smooth = arith::DivFOp::create(b, log1p, f64Constant(b, beta));
+                                         constant(b, threshold, v));
+    // log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|)): log1p's argument stays
+    // in [0, 1] and nothing overflows. (The interpreter's log1p(exp(z))
+    // overflows to +inf for z > 709.78, reachable only with a threshold
+    // above that; this form gives the finite value there.) NaN reaches the
+    // sum through exp.
+    Value zero = constant(b, 0.0, v);
+    Value positive = arith::CmpFOp::create(b, CmpFPredicate::OGT, scaled, zero);
+    Value high = arith::SelectOp::create(b, positive, scaled, zero);
+    Value smooth =
+        arith::AddFOp::create(b, high, buildLog1p(b, expNegAbs(b, scaled)));
+    if (beta != 1.0)
+      smooth = arith::DivFOp::create(b, smooth, constant(b, beta, v));
     return arith::SelectOp::create(b, linear, v, smooth);
   });
 }

@@ -5,8 +5,10 @@
 // sum. A plain 2-D product is `linalg.matmul`; every other torch.matmul case
 // (1-D promotion, broadcast batch dimensions) is one contraction
 // `linalg.generic` whose indexing maps do the promotion and broadcasting.
-// `linear` collapses its leading dimensions into the rows of a transposed-B
-// `linalg.matmul` that starts from the broadcast bias.
+// `linear` collapses its leading dimensions into rows; with a constant weight
+// (the usual case) they go through the register-blocked vector kernel of
+// LinearKernel.cpp, otherwise through a loop nest over the transposed weight
+// that starts from the broadcast bias.
 //
 //===----------------------------------------------------------------------===//
 
@@ -219,65 +221,111 @@ static Value buildRowMajorProduct(OpBuilder &b, Location loc, Value rows,
                       });
 }
 
+} // namespace
+
+/// The activation's element-wise generic over `value`.
+static Value applyActivation(OpBuilder &b, Location loc, Value value,
+                             Operation *activation) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Value init =
+      createEmpty(b, loc, tensor::getMixedSizes(b, loc, value));
+  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  SmallVector<utils::IteratorType> iterators(type.getRank(),
+                                             utils::IteratorType::parallel);
+  return buildGeneric(b, loc, value, init, {identity, identity}, iterators,
+                      [&](ImplicitLocOpBuilder &body, ValueRange args) {
+                        return buildActivationScalar(body, activation,
+                                                     args[0]);
+                      });
+}
+
+/// The rows of a product: [K] becomes [1, K], [d0, ..., K] becomes
+/// [d0 * ..., K], with the reassociation that undoes it.
+static Value collapseToRows(OpBuilder &b, Location loc, Value input,
+                            SmallVector<ReassociationIndices> &groups) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  groups = mergeDims(rank, 0, rank - 2);
+  if (rank == 1) {
+    groups = {{0, 1}};
+    return expandTo(b, loc, input,
+                    RankedTensorType::get({1, inputType.getDimSize(0)},
+                                          inputType.getElementType()),
+                    groups);
+  }
+  if (rank == 2)
+    return input;
+  int64_t numRows = 1;
+  for (int64_t size : inputType.getShape().drop_back())
+    numRows = ShapedType::isDynamic(size) || ShapedType::isDynamic(numRows)
+                  ? ShapedType::kDynamic
+                  : numRows * size;
+  auto rowsType = RankedTensorType::get({numRows, inputType.getShape().back()},
+                                        inputType.getElementType());
+  return collapseTo(b, loc, input, rowsType, groups);
+}
+
+Value soma::lowering::buildLinear(OpBuilder &b, Location loc, Value input,
+                                  Value weight, Value bias,
+                                  RankedTensorType resultType,
+                                  Operation *activation, int64_t vectorLanes) {
+  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
+  int64_t n = resultType.getShape().back();
+  SmallVector<ReassociationIndices> groups;
+  Value rows = collapseToRows(b, loc, input, groups);
+
+  Value product;
+  FailureOr<Value> kernel =
+      buildLinearKernel(b, loc, rows, weight, bias, activation, vectorLanes);
+  if (succeeded(kernel)) {
+    product = *kernel;
+  } else {
+    // A weight computed at run time: the loop form, then the activation.
+    SmallVector<OpFoldResult> sizes = {dimSize(b, loc, rows, 0),
+                                       b.getIndexAttr(n)};
+    Value init = createAccumulator(b, loc, sizes, bias, /*channelDim=*/1);
+    product = buildRowMajorProduct(b, loc, rows,
+                                   transposedWeight(b, loc, weight), init);
+    if (activation)
+      product = applyActivation(b, loc, product, activation);
+  }
+
+  if (rank == 1)
+    return collapseTo(b, loc, product, resultType, groups);
+  if (rank == 2)
+    return product;
+  SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, input);
+  shape.back() = b.getIndexAttr(n);
+  return expandTo(b, loc, product, resultType, groups, shape);
+}
+
+namespace {
+
 /// Lowers `soma.linear` to `x * transpose(w) + b` on 2-D rows.
 struct LinearLowering final : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
+  LinearLowering(MLIRContext *context, int64_t vectorLanes)
+      : OpConversionPattern(context), vectorLanes(vectorLanes) {}
 
   LogicalResult
   matchAndRewrite(LinearOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticButBatch(rewriter, op)))
       return failure();
-    Location loc = op.getLoc();
-    Value input = adaptor.getInput(), weight = adaptor.getWeight();
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t rank = inputType.getRank();
-    int64_t n = resultType.getShape().back();
-
-    // The rows: [K] becomes [1, K], [d0, ..., K] becomes [d0 * ..., K].
-    Value rows = input;
-    SmallVector<ReassociationIndices> groups = mergeDims(rank, 0, rank - 2);
-    if (rank == 1) {
-      groups = {{0, 1}};
-      rows = expandTo(rewriter, loc, input,
-                      RankedTensorType::get({1, inputType.getDimSize(0)},
-                                            inputType.getElementType()),
-                      groups);
-    } else if (rank > 2) {
-      int64_t numRows = 1;
-      for (int64_t size : inputType.getShape().drop_back())
-        numRows = ShapedType::isDynamic(size) || ShapedType::isDynamic(numRows)
-                      ? ShapedType::kDynamic
-                      : numRows * size;
-      auto rowsType = RankedTensorType::get(
-          {numRows, inputType.getShape().back()}, inputType.getElementType());
-      rows = collapseTo(rewriter, loc, input, rowsType, groups);
-    }
-
-    SmallVector<OpFoldResult> sizes = {dimSize(rewriter, loc, rows, 0),
-                                       rewriter.getIndexAttr(n)};
-    Value init = createAccumulator(rewriter, loc, sizes, adaptor.getBias(),
-                                   /*channelDim=*/1);
-    Value weightT = transposedWeight(rewriter, loc, weight);
-    Value product = buildRowMajorProduct(rewriter, loc, rows, weightT, init);
-
-    Value result = product;
-    if (rank == 1) {
-      result = collapseTo(rewriter, loc, product, resultType, groups);
-    } else if (rank > 2) {
-      SmallVector<OpFoldResult> shape =
-          tensor::getMixedSizes(rewriter, loc, input);
-      shape.back() = rewriter.getIndexAttr(n);
-      result = expandTo(rewriter, loc, product, resultType, groups, shape);
-    }
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(
+        op, buildLinear(rewriter, op.getLoc(), adaptor.getInput(),
+                        adaptor.getWeight(), adaptor.getBias(),
+                        cast<RankedTensorType>(op.getType()),
+                        /*activation=*/nullptr, vectorLanes));
     return success();
   }
+
+  int64_t vectorLanes;
 };
 
 } // namespace
 
-void soma::lowering::populateContractionPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, LinearLowering>(patterns.getContext());
+void soma::lowering::populateContractionPatterns(RewritePatternSet &patterns,
+                                                 int64_t vectorLanes) {
+  patterns.add<MatmulLowering>(patterns.getContext());
+  patterns.add<LinearLowering>(patterns.getContext(), vectorLanes);
 }

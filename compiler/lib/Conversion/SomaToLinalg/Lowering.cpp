@@ -10,10 +10,8 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-
-#include <limits>
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 
@@ -171,35 +169,43 @@ SmallVector<ReassociationIndices> mergeDims(int64_t rank, int64_t first,
   return groups;
 }
 
+Type withElementType(Type type, Type element) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.clone(element);
+  return element;
+}
+
+Value constantLike(ImplicitLocOpBuilder &b, double value, Type type) {
+  auto element = cast<FloatType>(getElementTypeOrSelf(type));
+  TypedAttr scalar = b.getFloatAttr(element, value);
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return arith::ConstantOp::create(b, SplatElementsAttr::get(shaped, scalar));
+  return arith::ConstantOp::create(b, scalar);
+}
+
+Value integerConstantLike(ImplicitLocOpBuilder &b, int64_t value, Type type) {
+  TypedAttr scalar = b.getIntegerAttr(getElementTypeOrSelf(type), value);
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return arith::ConstantOp::create(b, SplatElementsAttr::get(shaped, scalar));
+  return arith::ConstantOp::create(b, scalar);
+}
+
 Value f32Constant(ImplicitLocOpBuilder &b, double value) {
-  return arith::ConstantOp::create(b, b.getF32FloatAttr(value));
+  return constantLike(b, value, b.getF32Type());
 }
 
 Value f64Constant(ImplicitLocOpBuilder &b, double value) {
-  return arith::ConstantOp::create(b, b.getF64FloatAttr(value));
+  return constantLike(b, value, b.getF64Type());
 }
 
 Value extendToF64(ImplicitLocOpBuilder &b, Value value) {
-  return arith::ExtFOp::create(b, b.getF64Type(), value);
+  return arith::ExtFOp::create(
+      b, withElementType(value.getType(), b.getF64Type()), value);
 }
 
 Value truncateToF32(ImplicitLocOpBuilder &b, Value value) {
-  return arith::TruncFOp::create(b, b.getF32Type(), value);
-}
-
-Value buildLog1p(ImplicitLocOpBuilder &b, Value u) {
-  Value one = f64Constant(b, 1.0);
-  Value inf = f64Constant(b, std::numeric_limits<double>::infinity());
-  Value onePlusU = arith::AddFOp::create(b, one, u);
-  Value isOne =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, onePlusU, one);
-  Value isInf =
-      arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, onePlusU, inf);
-  Value exact = arith::OrIOp::create(b, isOne, isInf);
-  Value product = arith::MulFOp::create(b, u, math::LogOp::create(b, onePlusU));
-  Value recovered = arith::SubFOp::create(b, onePlusU, one);
-  Value scaled = arith::DivFOp::create(b, product, recovered);
-  return arith::SelectOp::create(b, exact, u, scaled);
+  return arith::TruncFOp::create(
+      b, withElementType(value.getType(), b.getF32Type()), value);
 }
 
 Value clampKeepNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {

@@ -26,8 +26,11 @@ namespace soma::lowering {
 void populateActivationPatterns(mlir::RewritePatternSet &patterns);
 /// add, sub, mul, div with NumPy broadcasting (Arithmetic.cpp).
 void populateArithmeticPatterns(mlir::RewritePatternSet &patterns);
-/// matmul and linear (Contraction.cpp).
-void populateContractionPatterns(mlir::RewritePatternSet &patterns);
+/// matmul and linear (Contraction.cpp); linear layers with a constant
+/// weight use the kernel of LinearKernel.cpp with vectors of up to
+/// `vectorLanes` f32.
+void populateContractionPatterns(mlir::RewritePatternSet &patterns,
+                                 int64_t vectorLanes);
 /// reduce_sum, softmax, log_softmax and batch_norm (Reduction.cpp).
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 /// reshape, flatten and transpose (Layout.cpp).
@@ -37,7 +40,8 @@ void populateConvolutionPatterns(mlir::RewritePatternSet &patterns);
 /// max_pool2d and avg_pool2d (Pooling.cpp).
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 /// linear_activation (Fused.cpp).
-void populateFusedPatterns(mlir::RewritePatternSet &patterns);
+void populateFusedPatterns(mlir::RewritePatternSet &patterns,
+                           int64_t vectorLanes);
 
 //===----------------------------------------------------------------------===//
 // Preconditions
@@ -139,17 +143,30 @@ mergeDims(int64_t rank, int64_t first, int64_t last);
 // Scalars
 //===----------------------------------------------------------------------===//
 
+// Every helper below works on scalars and on vectors alike (an f32 element
+// in a linalg.generic body, or a vector<16xf32> of them in a vectorized
+// kernel): constants are splats of the operand's shape, conversions keep it.
+
+/// `type` (a scalar, or a vector or tensor of them) with its element type
+/// replaced by `element`.
+mlir::Type withElementType(mlir::Type type, mlir::Type element);
+
+/// The constant `value` of the float `type` (scalar), or a splat of it for a
+/// vector or tensor type.
+mlir::Value constantLike(mlir::ImplicitLocOpBuilder &b, double value,
+                         mlir::Type type);
+/// The constant `value` of the integer `type`, or a splat of it.
+mlir::Value integerConstantLike(mlir::ImplicitLocOpBuilder &b, int64_t value,
+                                mlir::Type type);
+
+/// Scalar f32 and f64 constants.
 mlir::Value f32Constant(mlir::ImplicitLocOpBuilder &b, double value);
 mlir::Value f64Constant(mlir::ImplicitLocOpBuilder &b, double value);
-mlir::Value extendToF64(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
-mlir::Value truncateToF32(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
 
-/// `log1p(u)` in f64 from `math.log`, accurate for tiny `u`. MLIR lowers
-/// `math.log1p` on f64 to `log(1 + u)` (math-to-llvm), which loses every
-/// digit of `u` below 2^-53 and is useless for the tails of log_sigmoid and
-/// softplus. This is Goldberg's form `u * log(1 + u) / ((1 + u) - 1)`,
-/// returning `u` itself where `1 + u` rounds to 1 or overflows.
-mlir::Value buildLog1p(mlir::ImplicitLocOpBuilder &b, mlir::Value u);
+/// `value` (f32, or a vector of f32) widened to f64 of the same shape.
+mlir::Value extendToF64(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
+/// `value` (f64, or a vector of f64) rounded to f32 of the same shape.
+mlir::Value truncateToF32(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
 
 /// `std::min(std::max(x, lo), hi)` with its NaN and signed-zero behavior:
 /// NaN passes through, ties keep `x`.
@@ -159,9 +176,31 @@ mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// The f32 result of the element-wise activation op `activation`
 /// (soma.sigmoid, ..., soma.softplus; its operands are not read) applied to
 /// the f32 element `x`: the scalar body of the activation's own lowering
-/// (Activations.cpp). Null for any other op.
+/// (Activations.cpp). `x` may also be a vector of f32 (vector<16xf32>),
+/// for which the result is the vector of the element results, bit for bit.
+/// Null for any other op.
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
                                   mlir::Operation *activation, mlir::Value x);
+
+/// `soma.linear` of `input` (rank 1 or more) and the optional
+/// `activation` applied to it, as `resultType`: the rows go through
+/// `buildLinearKernel` when the weight is a constant, through a loop nest and
+/// the activation's generic otherwise.
+mlir::Value buildLinear(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value input, mlir::Value weight, mlir::Value bias,
+                        mlir::RankedTensorType resultType,
+                        mlir::Operation *activation, int64_t vectorLanes);
+
+/// `act(rows · weightᵀ + bias)` ([M, N]) from `rows` ([M, K], M dynamic),
+/// a constant `weight` ([N, K]) and an optional `bias` ([N]), as the
+/// register-blocked vector kernel of LinearKernel.cpp with vectors of up to
+/// `maxLanes` f32; `activation` (an element-wise activation op, as for
+/// `buildActivationScalar`) may be null. Fails, emitting nothing, when the
+/// weight is not a readable constant.
+llvm::FailureOr<mlir::Value>
+buildLinearKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
+                  mlir::Value weight, mlir::Value bias,
+                  mlir::Operation *activation, int64_t maxLanes);
 
 /// The i64 vector attribute (`dense<[a, b]> : tensor<2xi64>`) that named
 /// linalg window ops take for strides and dilations.

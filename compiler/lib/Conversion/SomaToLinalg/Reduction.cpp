@@ -4,11 +4,14 @@
 // softmax and log_softmax are three generics (the maximum, the sum of
 // exponentials, the normalization) that follow the interpreter in f64 from
 // the shift on: `x - max` is exact there, whereas in f32 it rounds and the
-// exponential magnifies the error. batch_norm is one element-wise generic in
-// f64 with its [C] parameters broadcast along dimension 1.
+// exponential magnifies the error. Their exp and log are Soma's own
+// (ApproxMath.h): the sum of exponentials is at least 1 (the maximum's
+// term), so its log is in buildLog's domain. batch_norm is one element-wise
+// generic in f64 with its [C] parameters broadcast along dimension 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ApproxMath.h"
 #include "Lowering.h"
 
 #include "soma/Dialect/Soma/IR/SomaOps.h"
@@ -168,7 +171,7 @@ private:
     Value sum = buildGeneric(
         b, loc, {input, max}, sumInit, {identity, kept, kept},
         iteratorsFor(reduced), [&](ImplicitLocOpBuilder &b, ValueRange args) {
-          Value term = math::ExpOp::create(b, shifted(b, args[0], args[1]));
+          Value term = buildExp(b, shifted(b, args[0], args[1]));
           return arith::AddFOp::create(b, args[2], term).getResult();
         });
 
@@ -179,12 +182,11 @@ private:
         b, loc, {input, max, sum}, init, {identity, kept, kept, identity},
         parallel, [&](ImplicitLocOpBuilder &b, ValueRange args) {
           Value s = shifted(b, args[0], args[1]);
-          Value result =
-              Logarithm
-                  ? arith::SubFOp::create(b, s, math::LogOp::create(b, args[2]))
-                        .getResult()
-                  : arith::DivFOp::create(b, math::ExpOp::create(b, s), args[2])
-                        .getResult();
+          Value result = Logarithm
+                             ? arith::SubFOp::create(b, s, buildLog(b, args[2]))
+                                   .getResult()
+                             : arith::DivFOp::create(b, buildExp(b, s), args[2])
+                                   .getResult();
           return truncateToF32(b, result);
         });
   }

@@ -13,8 +13,11 @@
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 namespace soma {
 #define GEN_PASS_DEF_CONVERTSOMATOLINALGPASS
@@ -24,21 +27,24 @@ namespace soma {
 using namespace mlir;
 using namespace soma;
 
-void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns) {
+void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
+                                                  int64_t vectorLanes) {
   lowering::populateActivationPatterns(patterns);
   lowering::populateArithmeticPatterns(patterns);
-  lowering::populateContractionPatterns(patterns);
+  lowering::populateContractionPatterns(patterns, vectorLanes);
   lowering::populateReductionPatterns(patterns);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateConvolutionPatterns(patterns);
   lowering::populatePoolingPatterns(patterns);
-  lowering::populateFusedPatterns(patterns);
+  lowering::populateFusedPatterns(patterns, vectorLanes);
 }
 
 namespace {
 
 struct ConvertSomaToLinalgPass final
     : soma::impl::ConvertSomaToLinalgPassBase<ConvertSomaToLinalgPass> {
+  using ConvertSomaToLinalgPassBase::ConvertSomaToLinalgPassBase;
+
   void runOnOperation() override {
     // Say why an op cannot be lowered, rather than leave the conversion to
     // report a bare failed legalization.
@@ -51,19 +57,30 @@ struct ConvertSomaToLinalgPass final
     });
     if (shapes.wasInterrupted())
       return signalPassFailure();
+    if (vectorLanes != 4 && vectorLanes != 8 && vectorLanes != 16) {
+      getOperation()->emitError()
+          << "convert-soma-to-linalg: vector-lanes must be 4, 8 or 16, not "
+          << static_cast<int64_t>(vectorLanes);
+      return signalPassFailure();
+    }
 
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
     target.addIllegalDialect<SomaDialect>();
     // What the patterns produce: tensor computations in linalg, views and
-    // padding in tensor, scalars in arith and math.
+    // padding in tensor, scalars in arith and math, the linear kernel's
+    // loops and vectors in scf and vector.
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect, vector::VectorDialect>();
+    // The activations' math (ApproxMath.cpp) fuses multiply-adds with LLVM's
+    // fma intrinsic.
+    target.addLegalOp<LLVM::FMAOp>();
     // Anything else (func.func, func.return, other dialects' ops) is left as
     // it is: the conversion is partial.
 
     RewritePatternSet patterns(context);
-    populateSomaToLinalgConversionPatterns(patterns);
+    populateSomaToLinalgConversionPatterns(patterns, vectorLanes);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -1,0 +1,250 @@
+//===- ApproxMath.cpp - exp, expm1, log1p and log as arith ops ------------===//
+//
+// f64 elementary functions built from arith ops and fused multiply-adds
+// (LLVM's fma intrinsic), for scalars and vectors alike. Each is a range
+// reduction, a polynomial and a reconstruction:
+//
+// - exp and expm1: Cody–Waite reduction x = n·ln2 + r, |r| <= ln2/2 (plus a
+//   hair), with n = round(x/ln2) found by the "shifter" trick: adding
+//   0x1.8p52 rounds to an integer, which is then read from the low bits of
+//   the sum, so no fptosi (which AVX2 lacks for i64) is needed. ln2 is split
+//   into fdlibm's ln2_hi (21 trailing zero bits, so n·ln2_hi is exact for
+//   |n| < 2^21 and x - n·ln2_hi exact by Sterbenz) and ln2_lo. Then
+//   expm1(r) = r + r²·q(r) with q a degree-8 near-minimax (Chebyshev)
+//   polynomial; its relative error over the reduced range is 2^-48.3 for
+//   expm1(r) and 2^-49.6 for 1 + expm1(r) = exp(r). 2^n is assembled in the
+//   exponent field with integer shifts and adds.
+// - log1p and log: log(m) = 2·atanh(s), s = (m - 1)/(m + 1), after the
+//   argument is brought to |s| <= 1/5, with 2·atanh(s) = 2s + s³·P(s²), P a
+//   degree-5 near-minimax polynomial of relative error 2^-47.2 on
+//   |s| <= 1/5 (evaluated in w = 2s). log splits off the binary exponent
+//   with integer ops.
+// - 1/d: the f32 quotient of (float)d, refined by one Newton step in f64
+//   with two fmas, instead of an f64 division (vdivpd). (A plain division
+//   measured about 13% faster per sigmoid or tanh element on a contended
+//   AVX-512 host, and is correctly rounded; switching is a candidate once
+//   re-measured exhaustively.)
+//
+// Coefficient errors above are for the exact evaluation of the polynomials
+// with their f64 coefficients (tools/approx-coefficients.py computes both);
+// evaluating them in f64 by Horner's rule with fused multiply-adds adds a
+// few units of 2^-53, since every polynomial here is dominated by its
+// leading terms. Every builder is thus within 2^-45 relative of the exact
+// value (log1p and log, whose quotient goes through the reciprocal, within
+// 2^-44); SPEC's activations combine at most four such results and a few
+// correctly rounded f64 operations, and each has a relative condition
+// number at most about 1 where it is evaluated (the formulas in
+// Activations.cpp and Reduction.cpp avoid cancellation), so their f64
+// results are within 2^-40 relative of exact.
+// Rounding such a value to f32 errs by at most 0.5 ULP plus 2^-40·2^24 =
+// 2^-16 ULP: within one ULP of the correctly rounded f32 result, and equal
+// to it unless the exact value lies within 2^-16 ULP of a midpoint between
+// two floats. docs/numerics.md repeats this argument.
+//
+// No op here carries fast-math flags: LLVM may then not contract or
+// reassociate them, and every fused multiply-add is an explicit fma, so a
+// vectorized loop body and its scalar remainder compute every element
+// identically.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ApproxMath.h"
+#include "Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+
+#include <limits>
+
+using namespace mlir;
+
+using arith::CmpFPredicate;
+
+namespace soma::lowering {
+
+namespace {
+
+/// Builds the IR of one f64 function on values shaped like `like`.
+struct Builder {
+  ImplicitLocOpBuilder &b;
+  Type f64Type, i64Type;
+
+  Builder(ImplicitLocOpBuilder &b, Value like)
+      : b(b), f64Type(like.getType()),
+        i64Type(withElementType(like.getType(), b.getI64Type())) {}
+
+  Value c(double value) { return constantLike(b, value, f64Type); }
+  Value ci(int64_t value) { return integerConstantLike(b, value, i64Type); }
+
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+  /// x·y + z rounded once, as LLVM's fma intrinsic. Not math.fma: the
+  /// pipeline turns math.fma into a call of libm's `fma`
+  /// (convert-math-to-libm), which keeps the loops from vectorizing.
+  Value fma(Value x, Value y, Value z) {
+    return LLVM::FMAOp::create(b, x.getType(), x, y, z);
+  }
+  Value select(Value cond, Value x, Value y) {
+    return arith::SelectOp::create(b, cond, x, y);
+  }
+  Value cmp(CmpFPredicate predicate, Value x, Value y) {
+    return arith::CmpFOp::create(b, predicate, x, y);
+  }
+
+  Value toBits(Value x) { return arith::BitcastOp::create(b, i64Type, x); }
+  Value fromBits(Value x) { return arith::BitcastOp::create(b, f64Type, x); }
+  Value addi(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value subi(Value x, Value y) { return arith::SubIOp::create(b, x, y); }
+  Value shl(Value x, int64_t n) { return arith::ShLIOp::create(b, x, ci(n)); }
+  Value ashr(Value x, int64_t n) { return arith::ShRSIOp::create(b, x, ci(n)); }
+
+  /// Σ coefficients[i]·x^(N-1-i) by Horner's rule, highest first.
+  Value horner(ArrayRef<double> coefficients, Value x) {
+    Value acc = c(coefficients.front());
+    for (double coefficient : coefficients.drop_front())
+      acc = fma(acc, x, c(coefficient));
+    return acc;
+  }
+
+  /// 2^n for the i64 (vector) n in [-1022, 1023], from its exponent field.
+  Value powerOfTwo(Value n) { return fromBits(shl(addi(n, ci(1023)), 52)); }
+};
+
+// n = round(x/ln2): with |x| < 2^51·ln2, x/ln2 + 0x1.8p52 lies in
+// [2^52, 2^53), where the f64 spacing is 1, so the sum is rounded to an
+// integer n + 0x1.8p52 whose low mantissa bits hold n in two's complement.
+constexpr double kShifter = 0x1.8p52;
+constexpr int64_t kShifterBits = 0x4338000000000000;
+constexpr double kInvLn2 = 0x1.71547652b82fep+0;
+// fdlibm's split of ln2: kLn2Hi has 21 trailing zero bits.
+constexpr double kLn2Hi = 0x1.62e42fee00000p-1;
+constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
+constexpr double kLn2 = 0x1.62e42fefa39efp-1;
+
+// q(r) ≈ (expm1(r) - r)/r² on |r| <= ln2/2·(1 + 2^-20), highest degree
+// first; |r + r²·q(r) - expm1(r)| <= 2^-48.3·|expm1(r)|.
+constexpr double kExpm1Q[] = {
+    0x1.2880393a358c4p-22, 0x1.72c720d005e4bp-19, 0x1.a019c9ab133b1p-16,
+    0x1.a019adabe6699p-13, 0x1.6c16c1738ed23p-10, 0x1.1111111c45d9fp-7,
+    0x1.5555555554cb8p-5,  0x1.5555555553b7dp-3,  0x1.0000000000000p-1};
+
+// R(ω) ≈ (2·atanh(√ω/2) - √ω)/√ω³ on ω in [0, 4/25], highest degree first:
+// with w = 2s, 2·atanh(s) = w + w·ω·R(ω), ω = w², and
+// |w + w·ω·R(ω) - 2·atanh(s)| <= 2^-47.2·|2·atanh(s)| for |s| <= 1/5.
+// (R(ω) = P(ω/4)/8 for the fit P(z) of (2·atanh(√z) - 2√z)/√z³, so the
+// coefficients are P's scaled by powers of two.) Working with w rather
+// than s keeps w = u exactly for subnormal u in log1p.
+constexpr double kAtanhR[] = {0x1.5e22f89ba6976p-16, 0x1.72c06fcd63c4ap-14,
+                              0x1.c72516f25190bp-12, 0x1.24923eb6c2d81p-9,
+                              0x1.999999a2c6e50p-7,  0x1.5555555554ae3p-4};
+
+/// The reduction of exp and expm1: x = n·ln2 + r for x in [-746, 710].
+struct Reduced {
+  Value n; // i64
+  Value r; // f64, |r| <= ln2/2·(1 + 2^-20)
+};
+
+Reduced reduce(Builder &f, Value x) {
+  Value shifted = f.fma(x, f.c(kInvLn2), f.c(kShifter));
+  Value nAsDouble = f.sub(shifted, f.c(kShifter));
+  Value n = f.subi(f.toBits(shifted), f.ci(kShifterBits));
+  Value r = f.fma(nAsDouble, f.c(-kLn2Hi), x);
+  r = f.fma(nAsDouble, f.c(-kLn2Lo), r);
+  return {n, r};
+}
+
+/// expm1(r) for the reduced r.
+Value expm1Reduced(Builder &f, Value r) {
+  return f.fma(f.mul(r, r), f.horner(kExpm1Q, r), r);
+}
+
+/// 2·atanh(w/2) for |w| <= 2/5.
+Value twoAtanhHalf(Builder &f, Value w) {
+  Value omega = f.mul(w, w);
+  return f.fma(f.mul(w, omega), f.horner(kAtanhR, omega), w);
+}
+
+} // namespace
+
+Value buildExp(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // Past the clamp, exp(x) is below half the smallest subnormal or above
+  // the largest double, so the scaling below rounds it to 0 or +inf; NaN
+  // passes the clamp.
+  Value clamped = clampKeepNaN(b, x, f.c(-746.0), f.c(710.0));
+  Reduced reduced = reduce(f, clamped);
+  Value p = f.add(f.c(1.0), expm1Reduced(f, reduced.r));
+  // 2^n in two factors, both normal for n in [-1077, 1025], so that results
+  // below 2^-1022 round once, gradually, and n = 1024 overflows to +inf. A
+  // multiplication (rather than an integer add into p's exponent) keeps NaN.
+  Value half = f.ashr(reduced.n, 1);
+  Value rest = f.subi(reduced.n, half);
+  Value scaled = f.mul(p, f.powerOfTwo(half));
+  return f.mul(scaled, f.powerOfTwo(rest));
+}
+
+Value buildExpm1(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // expm1(-40) rounds to -1; n <= 1023 keeps 2^n finite.
+  Value clamped = clampKeepNaN(b, x, f.c(-40.0), f.c(709.0));
+  Reduced reduced = reduce(f, clamped);
+  // expm1(x) = 2^n·expm1(r) + (2^n - 1): 2^n - 1 is exact for n in
+  // [-53, 53], and the two terms never cancel by more than a factor 1.5.
+  Value scale = f.powerOfTwo(reduced.n);
+  Value scaleMinusOne = f.sub(scale, f.c(1.0));
+  return f.fma(scale, expm1Reduced(f, reduced.r), scaleMinusOne);
+}
+
+Value buildLog1p(ImplicitLocOpBuilder &b, Value u) {
+  Builder f(b, u);
+  // log(1 + u) = 2·atanh(u/(u + 2)) for u < 1/2, where the quotient is at
+  // most 1/5; above, log(1 + u) = ln2 + log((1 + u)/2) =
+  // ln2 + 2·atanh((u - 1)/(u + 3)), the quotient in [-1/7, 0] and u - 1
+  // exact. The numerator u is exact, so tiny u keep their relative
+  // accuracy.
+  Value high = f.cmp(CmpFPredicate::OGE, u, f.c(0.5));
+  Value numerator = f.select(high, f.sub(u, f.c(1.0)), u);
+  Value denominator = f.add(u, f.select(high, f.c(3.0), f.c(2.0)));
+  Value twoS =
+      f.mul(f.add(numerator, numerator), buildReciprocal(b, denominator));
+  return f.add(f.select(high, f.c(kLn2), f.c(0.0)), twoAtanhHalf(f, twoS));
+}
+
+Value buildLog(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // x = 2^k·m with m in [√½, √2): subtracting the bits of √½ makes the
+  // exponent field of the difference k (musl's trick), and m has x's
+  // mantissa with k taken out of the exponent. m - 1 is exact (Sterbenz).
+  Value bits = f.toBits(x);
+  Value k = f.ashr(f.subi(bits, f.ci(0x3fe6a09e667f3bcd)), 52);
+  Value m = f.fromBits(f.subi(bits, f.shl(k, 52)));
+  // k as a double by the shifter trick run backwards (no sitofp).
+  Value kAsDouble =
+      f.sub(f.fromBits(f.addi(k, f.ci(kShifterBits))), f.c(kShifter));
+  Value mMinusOne = f.sub(m, f.c(1.0));
+  Value twoS = f.mul(f.add(mMinusOne, mMinusOne),
+                     buildReciprocal(b, f.add(m, f.c(1.0))));
+  // k·ln2_hi is exact; the small terms are summed first.
+  Value tail = f.fma(kAsDouble, f.c(kLn2Lo), twoAtanhHalf(f, twoS));
+  Value log = f.fma(kAsDouble, f.c(kLn2Hi), tail);
+  // The bit manipulation sends +inf and NaN to finite values: pass them.
+  Value finite = f.cmp(CmpFPredicate::OLT, x,
+                       f.c(std::numeric_limits<double>::infinity()));
+  return f.select(finite, log, x);
+}
+
+Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
+  Builder f(b, d);
+  Value narrow = truncateToF32(b, d);
+  Value quotient =
+      arith::DivFOp::create(b, constantLike(b, 1.0, narrow.getType()), narrow);
+  // y = (1/(float)d)·(1 + e) with |e| < 2^-22.9 (two f32 roundings); the
+  // Newton step y + y·(1 - d·y) squares e (2^-45.8), the fma rounding
+  // 1 - d·y, a number near 2^-23, only once.
+  Value y = extendToF64(b, quotient);
+  Value error = f.fma(arith::NegFOp::create(b, d), y, f.c(1.0));
+  return f.fma(y, error, y);
+}
+
+} // namespace soma::lowering

@@ -1,0 +1,346 @@
+//===- LinearKernel.cpp - Register-blocked kernel for linear layers -------===//
+//
+// `act(rows · Wᵀ + bias)` with a constant weight, as vector code:
+//
+//  * The weight is packed at compile time into panels of `panelWidth`
+//    columns of Wᵀ, each stored k-major ([K][panelWidth]) after the previous
+//    one, so the kernel reads one panel row per k step with aligned,
+//    contiguous vector loads. The last panel is as wide as the remaining
+//    columns rounded up to the vector width, zero-padded.
+//  * A tile of `tileRows` rows x one panel keeps its accumulators in
+//    registers for the whole K loop: per k step, `panelVectors` weight loads
+//    and `tileRows` broadcasts of an input element feed
+//    tileRows x panelVectors FMAs. The accumulators start from the bias.
+//  * The epilogue applies the activation to the accumulators (the same
+//    element body as the unfused activation op, on vectors) before the only
+//    store of each output element; out-of-range columns of the last panel
+//    are masked off.
+//  * Panels are the outer loop and row tiles the inner one: a panel
+//    (K x panelWidth floats) stays in L2 while every tile of the rows reads
+//    it. The rows that do not fill a tile go through tiles of 4, 2 and 1
+//    rows.
+//
+// Every output element is `fma` of its K products in k order from the bias,
+// whichever tile computes it, so the result of a row does not depend on the
+// number of rows in the call, and so on the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace soma;
+using namespace soma::lowering;
+
+namespace {
+
+/// The register blocking: a tile is `tileRows` rows by `panelVectors`
+/// vectors of `lanes` f32 columns.
+struct KernelGeometry {
+  int64_t lanes;
+  int64_t tileRows;
+  int64_t panelVectors;
+
+  int64_t panelWidth() const { return lanes * panelVectors; }
+
+  /// 32 vector registers with 16 lanes (AVX-512): 6 x 4 accumulators, 4
+  /// weight vectors and a broadcast. 16 registers with 8 lanes (AVX2):
+  /// 6 x 2 accumulators. Narrow layers (N below one vector) use the
+  /// smallest power-of-two vector that holds a row, down to 4 lanes.
+  static KernelGeometry forLayer(int64_t n, int64_t maxLanes) {
+    int64_t lanes = std::clamp<int64_t>(llvm::PowerOf2Ceil(n), 4, maxLanes);
+    int64_t panelVectors = maxLanes >= 16 ? 4 : 2;
+    return {lanes, 6, std::min<int64_t>(panelVectors, llvm::divideCeil(n, lanes))};
+  }
+};
+
+/// One panel of the packed weight: its columns and where it starts.
+struct Panel {
+  int64_t firstColumn;
+  int64_t width;   // columns stored per k step (a multiple of `lanes`)
+  int64_t offset;  // index of its first element in the packed tensor
+  int64_t vectors; // width / lanes
+};
+
+/// The packed weight of a [N, K] constant, or failure when the weight is not
+/// a constant whose values can be read.
+FailureOr<Value> packWeight(OpBuilder &b, Location loc, Value weight,
+                            const KernelGeometry &geometry) {
+  ElementsAttr constant;
+  if (!matchPattern(weight, m_Constant(&constant)))
+    return failure();
+  auto type = cast<RankedTensorType>(weight.getType());
+  int64_t n = type.getDimSize(0), k = type.getDimSize(1);
+  SmallVector<float> values;
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant))
+    values = llvm::to_vector(dense.getValues<float>());
+  else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      values.assign(data->begin(), data->end());
+  if (static_cast<int64_t>(values.size()) != n * k)
+    return failure();
+
+  int64_t panelWidth = geometry.panelWidth();
+  int64_t paddedN = llvm::alignTo(n, geometry.lanes);
+  SmallVector<float> packed(paddedN * k, 0.0f);
+  for (int64_t first = 0; first < n; first += panelWidth) {
+    int64_t width = std::min(panelWidth, paddedN - first);
+    float *panel = packed.data() + first * k;
+    for (int64_t kk = 0; kk < k; ++kk)
+      for (int64_t c = 0; c < width && first + c < n; ++c)
+        panel[kk * width + c] = values[(first + c) * k + kk];
+  }
+  auto packedType =
+      RankedTensorType::get({paddedN * k}, b.getF32Type());
+  return arith::ConstantOp::create(
+             b, loc, DenseElementsAttr::get(packedType, ArrayRef(packed)))
+      .getResult();
+}
+
+/// The part of the K loop one sweep over the output covers.
+struct KRange {
+  Value start;   // first k
+  int64_t count; // number of k steps
+  bool first;    // accumulators start from the bias (else: the output)
+  bool last;     // the epilogue applies the activation
+};
+
+/// Emits the kernel's loops into the output tensor `init` ([M, N]).
+class KernelEmitter {
+public:
+  KernelEmitter(ImplicitLocOpBuilder &b, Value rows, Value packed, Value bias,
+                Operation *activation, KernelGeometry geometry)
+      : b(b), rows(rows), packed(packed), bias(bias), activation(activation),
+        geometry(geometry) {
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    k = rowsType.getDimSize(1);
+  }
+
+  /// Sweeps of the output, one per block of K (a single one when K is
+  /// short): the panel rows of a block stay in L1/L2 while every row tile
+  /// reads them. Between blocks the accumulators go through the output;
+  /// storing an f32 and loading it back is exact, so the sums are those of
+  /// one sweep.
+  Value emit(Value init, int64_t n) {
+    int64_t block = kBlock();
+    int64_t numBlocks = llvm::divideCeil(k, block);
+    if (numBlocks == 1)
+      return emitSweep(b, init, KRange{index(0), k, true, true}, n);
+    Value out = emitSweep(b, init, KRange{index(0), block, true, false}, n);
+    if (numBlocks > 2)
+      out = scf::ForOp::create(
+                b, index(1), index(numBlocks - 1), index(1), ValueRange{out},
+                [&](OpBuilder &nested, Location loc, Value kb,
+                    ValueRange iter) {
+                  ImplicitLocOpBuilder body(loc, nested);
+                  Value start = arith::MulIOp::create(
+                      body, kb, arith::ConstantIndexOp::create(body, block));
+                  scf::YieldOp::create(
+                      body, emitSweep(body, iter[0],
+                                      KRange{start, block, false, false}, n));
+                })
+                .getResult(0);
+    int64_t lastStart = (numBlocks - 1) * block;
+    return emitSweep(b, out,
+                     KRange{index(lastStart), k - lastStart, false, true}, n);
+  }
+
+private:
+  /// K steps per sweep: a whole panel up to 256 KiB (it then fits in L2
+  /// next to the rows' block of the same size), else blocks of that size.
+  int64_t kBlock() const {
+    int64_t limit = (256 * 1024) / (4 * geometry.panelWidth());
+    return k <= limit ? k : limit;
+  }
+
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
+
+  /// One sweep over the output: the whole panels in a loop, then the last,
+  /// narrower panel.
+  Value emitSweep(ImplicitLocOpBuilder &sb, Value out, const KRange &kRange,
+                  int64_t n) {
+    int64_t panelWidth = geometry.panelWidth();
+    int64_t fullPanels = n / panelWidth;
+    if (fullPanels > 0) {
+      auto loop = scf::ForOp::create(
+          sb, arith::ConstantIndexOp::create(sb, 0),
+          arith::ConstantIndexOp::create(sb, fullPanels),
+          arith::ConstantIndexOp::create(sb, 1), ValueRange{out},
+          [&](OpBuilder &nested, Location loc, Value p, ValueRange iter) {
+            ImplicitLocOpBuilder body(loc, nested);
+            Value column = arith::MulIOp::create(
+                body, p, arith::ConstantIndexOp::create(body, panelWidth));
+            Value offset = arith::MulIOp::create(
+                body, p, arith::ConstantIndexOp::create(body, panelWidth * k));
+            Panel panel{/*firstColumn=*/-1, panelWidth, -1,
+                        geometry.panelVectors};
+            scf::YieldOp::create(body, emitPanel(body, iter[0], panel, column,
+                                                 offset, kRange, n));
+          });
+      out = loop.getResult(0);
+    }
+    int64_t first = fullPanels * panelWidth;
+    if (first < n) {
+      int64_t width = llvm::alignTo(n - first, geometry.lanes);
+      Panel panel{first, width, first * k, width / geometry.lanes};
+      out = emitPanel(sb, out, panel, arith::ConstantIndexOp::create(sb, first),
+                      arith::ConstantIndexOp::create(sb, panel.offset), kRange,
+                      n);
+    }
+    return out;
+  }
+
+  /// Every row against one panel: whole tiles, then the rows left in tiles
+  /// of 4, 2 and 1 rows (each taken at most once).
+  Value emitPanel(ImplicitLocOpBuilder &pb, Value out, const Panel &panel,
+                  Value column, Value offset, const KRange &kRange,
+                  int64_t n) {
+    Value numRows = tensor::DimOp::create(pb, rows, 0);
+    Value lower = arith::ConstantIndexOp::create(pb, 0);
+    SmallVector<int64_t> tileSizes = {geometry.tileRows};
+    for (int64_t size : {4, 2, 1})
+      if (size < geometry.tileRows)
+        tileSizes.push_back(size);
+    for (int64_t tileRows : tileSizes) {
+      // [lower, upper): as many whole tiles as fit in the rows left.
+      Value size = arith::ConstantIndexOp::create(pb, tileRows);
+      Value left = arith::SubIOp::create(pb, numRows, lower);
+      Value upper = arith::AddIOp::create(
+          pb, lower,
+          arith::MulIOp::create(pb, arith::DivUIOp::create(pb, left, size),
+                                size));
+      out = scf::ForOp::create(
+                pb, lower, upper, size, ValueRange{out},
+                [&](OpBuilder &nested, Location loc, Value row,
+                    ValueRange iter) {
+                  ImplicitLocOpBuilder body(loc, nested);
+                  scf::YieldOp::create(body,
+                                       emitTile(body, iter[0], panel, column,
+                                                offset, row, tileRows, kRange,
+                                                n));
+                })
+                .getResult(0);
+      lower = upper;
+    }
+    return out;
+  }
+
+  /// Whether vector `v` of `panel` lies within the N columns. Panels of the
+  /// loop (firstColumn < 0) are whole by construction.
+  bool vectorInBounds(const Panel &panel, int64_t v, int64_t n) const {
+    return panel.firstColumn < 0 ||
+           panel.firstColumn + (v + 1) * geometry.lanes <= n;
+  }
+
+  /// `tileRows` rows from `row` against `panel`, stored into `out`.
+  Value emitTile(ImplicitLocOpBuilder &tb, Value out, const Panel &panel,
+                 Value column, Value offset, Value row, int64_t tileRows,
+                 const KRange &kRange, int64_t n) {
+    auto vectorType = VectorType::get({geometry.lanes}, tb.getF32Type());
+    Value zeroF = arith::ConstantOp::create(tb, tb.getF32FloatAttr(0.0f));
+    SmallVector<Value> columns, rowIndices;
+    for (int64_t v = 0; v < panel.vectors; ++v)
+      columns.push_back(arith::AddIOp::create(
+          tb, column,
+          arith::ConstantIndexOp::create(tb, v * geometry.lanes)));
+    for (int64_t r = 0; r < tileRows; ++r)
+      rowIndices.push_back(arith::AddIOp::create(
+          tb, row, arith::ConstantIndexOp::create(tb, r)));
+
+    // Accumulators [r * vectors + v], from the bias in the first sweep,
+    // from the output's partial sums in the others.
+    SmallVector<Value> initial;
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (int64_t v = 0; v < panel.vectors; ++v) {
+        bool inBounds = vectorInBounds(panel, v, n);
+        if (!kRange.first)
+          initial.push_back(vector::TransferReadOp::create(
+              tb, vectorType, out, ValueRange{rowIndices[r], columns[v]},
+              zeroF, ArrayRef<bool>{inBounds}));
+        else if (bias)
+          initial.push_back(vector::TransferReadOp::create(
+              tb, vectorType, bias, ValueRange{columns[v]}, zeroF,
+              ArrayRef<bool>{inBounds}));
+        else
+          initial.push_back(arith::ConstantOp::create(
+              tb, DenseElementsAttr::get(vectorType, 0.0f)));
+      }
+
+    Value lower = kRange.start;
+    Value upper = arith::AddIOp::create(
+        tb, lower, arith::ConstantIndexOp::create(tb, kRange.count));
+    Value step = arith::ConstantIndexOp::create(tb, 1);
+    Value width = arith::ConstantIndexOp::create(tb, panel.width);
+    auto kLoop = scf::ForOp::create(
+        tb, lower, upper, step, initial,
+        [&](OpBuilder &nested, Location loc, Value kk, ValueRange acc) {
+          ImplicitLocOpBuilder body(loc, nested);
+          Value base = arith::AddIOp::create(
+              body, offset, arith::MulIOp::create(body, kk, width));
+          SmallVector<Value> weights;
+          for (int64_t v = 0; v < panel.vectors; ++v) {
+            Value at = arith::AddIOp::create(
+                body, base,
+                arith::ConstantIndexOp::create(body, v * geometry.lanes));
+            weights.push_back(vector::TransferReadOp::create(
+                body, vectorType, packed, ValueRange{at}, zeroF,
+                ArrayRef<bool>{true}));
+          }
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < tileRows; ++r) {
+            Value x = tensor::ExtractOp::create(body, rows,
+                                                ValueRange{rowIndices[r], kk});
+            Value splat = vector::BroadcastOp::create(body, vectorType, x);
+            for (int64_t v = 0; v < panel.vectors; ++v)
+              next.push_back(vector::FMAOp::create(
+                  body, splat, weights[v], acc[r * panel.vectors + v]));
+          }
+          scf::YieldOp::create(body, next);
+        });
+
+    for (int64_t r = 0; r < tileRows; ++r)
+      for (int64_t v = 0; v < panel.vectors; ++v) {
+        Value y = kLoop.getResult(r * panel.vectors + v);
+        if (activation && kRange.last)
+          y = buildActivationScalar(tb, activation, y);
+        out = vector::TransferWriteOp::create(
+                  tb, y, out, ValueRange{rowIndices[r], columns[v]},
+                  ArrayRef<bool>{vectorInBounds(panel, v, n)})
+                  .getResult();
+      }
+    return out;
+  }
+
+  ImplicitLocOpBuilder &b;
+  Value rows, packed, bias;
+  Operation *activation;
+  KernelGeometry geometry;
+  int64_t k;
+};
+
+} // namespace
+
+FailureOr<Value> soma::lowering::buildLinearKernel(
+    OpBuilder &b, Location loc, Value rows, Value weight, Value bias,
+    Operation *activation, int64_t maxLanes) {
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t n = weightType.getDimSize(0);
+  KernelGeometry geometry = KernelGeometry::forLayer(n, maxLanes);
+  FailureOr<Value> packed = packWeight(b, loc, weight, geometry);
+  if (failed(packed))
+    return failure();
+  ImplicitLocOpBuilder builder(loc, b);
+  Value init = createEmpty(b, loc, {dimSize(b, loc, rows, 0),
+                                    b.getIndexAttr(n)});
+  return KernelEmitter(builder, rows, *packed, bias, activation, geometry)
+      .emit(init, n);
+}

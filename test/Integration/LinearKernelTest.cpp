@@ -1,0 +1,255 @@
+//===- LinearKernelTest.cpp - Compiled linear layers at benchmark shapes --===//
+//
+// Linear layers with constant weights go through the register-blocked kernel
+// (compiler/lib/Conversion/SomaToLinalg/LinearKernel.cpp). For each shape the
+// benchmarks measure, plus shapes that leave partial tiles and panels, one
+// model holds the layer fused with each of the ten activations; it is
+// compiled for the host (16 lanes with AVX-512) and for x86-64-v3 (8 lanes),
+// and every result is checked against the reference interpreter.
+//
+// The interpreter's fused layer is its linear, rounded to f32 (z), then the
+// activation f in double, rounded. The compiled z' sums K products in f32
+// with FMAs from the bias: |z' - z| <= delta = 2 K u sum(|a_i b_i|) + ulp(z),
+// u = 2^-24 (the standard dot-product bound, doubled, plus z's rounding).
+// Every activation but threshold has |f'| <= 1.5 (hard_swish's steepest
+// slope), so |f(z') - f(z)| <= 1.5 delta, plus two ULP for f's own rounding
+// on both sides. threshold is a step: within delta of it either branch is
+// right.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Driver/CompiledModel.h"
+#include "soma/Driver/Compiler.h"
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Interpreter/Interpreter.h"
+#include "soma/Support/FloatDistance.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using namespace soma;
+
+namespace {
+
+struct Shape {
+  int64_t m, k, n;
+};
+
+// The benchmark's shapes, then shapes with partial row tiles, partial
+// panels, narrow and one-column layers.
+const Shape shapes[] = {
+    {1, 8, 2},      {16, 6, 2},      {1, 1024, 1024}, {64, 1024, 1024},
+    {256, 512, 512}, {256, 4096, 1024}, {1024, 1024, 1024},
+    {13, 37, 70},   {7, 5, 1},       {65, 3, 200},    {6, 130, 17},
+};
+
+/// The ten activations with non-default parameters where they have some.
+struct ActivationCase {
+  ActivationKind kind;
+  SmallVector<std::pair<const char *, float>, 2> parameters;
+};
+
+SmallVector<ActivationCase> activationCases() {
+  return {{ActivationKind::Sigmoid, {}},
+          {ActivationKind::LogSigmoid, {}},
+          {ActivationKind::HardSigmoid, {{"alpha", 0.2f}, {"beta", 0.5f}}},
+          {ActivationKind::Silu, {}},
+          {ActivationKind::HardSwish, {}},
+          {ActivationKind::Tanh, {}},
+          {ActivationKind::Relu, {}},
+          {ActivationKind::LeakyRelu, {{"negative_slope", 0.2f}}},
+          {ActivationKind::Threshold, {{"threshold", 0.5f}, {"value", -2.0f}}},
+          {ActivationKind::Softplus, {{"beta", 2.0f}, {"threshold", 5.0f}}}};
+}
+
+class LinearKernelTest : public ::testing::TestWithParam<Shape> {
+protected:
+  LinearKernelTest() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    registry.insert<SomaDialect>();
+    context.appendDialectRegistry(registry);
+    context.loadDialect<SomaDialect, func::FuncDialect, arith::ArithDialect>();
+  }
+
+  static std::vector<float> uniform(int64_t count, uint32_t seed) {
+    std::mt19937 generator(seed);
+    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+    std::vector<float> values(count);
+    for (float &value : values)
+      value = distribution(generator);
+    return values;
+  }
+
+  /// `main(x) -> (linear_activation_0(x), ..., linear_activation_9(x))` with
+  /// one constant weight and bias; `withActivations` false gives the plain
+  /// `linear` instead.
+  OwningOpRef<ModuleOp> buildModel(const Shape &shape, bool withActivations) {
+    OpBuilder b(&context);
+    Location loc = b.getUnknownLoc();
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+    b.setInsertionPointToEnd(module->getBody());
+    auto f32 = b.getF32Type();
+    auto inputType = RankedTensorType::get({ShapedType::kDynamic, shape.k}, f32);
+    auto resultType = RankedTensorType::get({ShapedType::kDynamic, shape.n}, f32);
+    auto weightType = RankedTensorType::get({shape.n, shape.k}, f32);
+    auto biasType = RankedTensorType::get({shape.n}, f32);
+    int64_t numResults = withActivations ? activationCases().size() : 1;
+    auto function = func::FuncOp::create(
+        b, loc, "main",
+        b.getFunctionType(inputType,
+                          SmallVector<Type>(numResults, resultType)));
+    b.setInsertionPointToEnd(function.addEntryBlock());
+    Value weight = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(weightType, ArrayRef(weights)));
+    Value bias = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(biasType, ArrayRef(biases)));
+    Value x = function.getArgument(0);
+    SmallVector<Value> results;
+    if (!withActivations) {
+      results.push_back(LinearOp::create(b, loc, x, weight, bias));
+    } else {
+      for (const ActivationCase &activation : activationCases()) {
+        auto layer = LinearActivationOp::create(
+            b, loc, resultType, x, weight, bias,
+            ActivationKindAttr::get(&context, activation.kind), FloatAttr(),
+            FloatAttr(), FloatAttr(), FloatAttr(), FloatAttr());
+        for (auto [name, value] : activation.parameters)
+          layer->setAttr(name, b.getF32FloatAttr(value));
+        results.push_back(layer);
+      }
+    }
+    func::ReturnOp::create(b, loc, results);
+    return module;
+  }
+
+  /// The activation `kind` as an element-wise op description, for the
+  /// interpreter's element function.
+  std::function<double(double)> activationOf(Operation *layer) {
+    OwningOpRef<Operation *> op =
+        cast<LinearActivationOp>(layer).buildActivationDescription();
+    return activationFunction(op.get());
+  }
+
+  MLIRContext context;
+  std::vector<float> weights, biases;
+};
+
+TEST_P(LinearKernelTest, MatchesInterpreterWithinTheDotProductBound) {
+  const Shape shape = GetParam();
+  weights = uniform(shape.n * shape.k, 1);
+  biases = uniform(shape.n, 2);
+  HostTensor x(ArrayRef<int64_t>{shape.m, shape.k});
+  x.data = uniform(shape.m * shape.k, 3);
+
+  // z and sum(|a_i b_i|) in double, from the interpreter's linear.
+  OwningOpRef<ModuleOp> linear = buildModel(shape, /*withActivations=*/false);
+  FailureOr<SmallVector<HostTensor>> z =
+      interpret(*linear->getOps<func::FuncOp>().begin(), {x});
+  ASSERT_TRUE(succeeded(z));
+  std::vector<double> magnitude(shape.m * shape.n);
+  for (int64_t i = 0; i < shape.m; ++i)
+    for (int64_t j = 0; j < shape.n; ++j) {
+      double sum = std::fabs(biases[j]);
+      for (int64_t kk = 0; kk < shape.k; ++kk)
+        sum += std::fabs(double(x.data[i * shape.k + kk]) *
+                         weights[j * shape.k + kk]);
+      magnitude[i * shape.n + j] = sum;
+    }
+
+  OwningOpRef<ModuleOp> model = buildModel(shape, /*withActivations=*/true);
+  auto main = *model->getOps<func::FuncOp>().begin();
+  SmallVector<Operation *> layers;
+  for (Operation &op : main.getBody().front().without_terminator())
+    if (isa<LinearActivationOp>(op))
+      layers.push_back(&op);
+
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions options;
+    options.targetCpu = cpu;
+    FailureOr<std::unique_ptr<CompiledModel>> compiled =
+        CompiledModel::compile(*model, options);
+    ASSERT_TRUE(succeeded(compiled));
+    llvm::Expected<SmallVector<HostTensor>> actual =
+        (*compiled)->run("main", {x});
+    ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
+
+    for (auto [r, layer] : llvm::enumerate(layers)) {
+      auto fused = cast<LinearActivationOp>(layer);
+      std::function<double(double)> f = activationOf(layer);
+      bool isThreshold = fused.getActivation() == ActivationKind::Threshold;
+      float threshold = 0.5f, value = -2.0f;
+      for (int64_t i = 0; i < shape.m * shape.n; ++i) {
+        float zi = (*z)[0].data[i];
+        double delta = 2.0 * shape.k * std::ldexp(1.0, -24) * magnitude[i] +
+                       (std::nextafter(std::fabs(zi), INFINITY) - std::fabs(zi));
+        float want = static_cast<float>(f(zi));
+        float got = (*actual)[r].data[i];
+        double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
+        bool ok;
+        if (isThreshold)
+          ok = (got == value && zi - delta <= threshold) ||
+               (zi + delta > threshold && std::fabs(got - zi) <= delta);
+        else
+          ok = ulpDistance(want, got) <= 2 ||
+               std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+        if (!ok) {
+          ADD_FAILURE() << cpu << ", "
+                        << stringifyActivationKind(fused.getActivation()).str()
+                        << ": element " << i << " is " << got
+                        << ", the interpreter says " << want << " (z = " << zi
+                        << ", bound on z " << delta << ")";
+          break;
+        }
+      }
+    }
+  }
+}
+
+TEST_P(LinearKernelTest, ThreadCountDoesNotChangeResults) {
+  const Shape shape = GetParam();
+  weights = uniform(shape.n * shape.k, 1);
+  biases = uniform(shape.n, 2);
+  // Enough rows for several tasks of the pool whatever the layer's size.
+  int64_t rows = std::max<int64_t>(shape.m, 200);
+  HostTensor x(ArrayRef<int64_t>{rows, shape.k});
+  x.data = uniform(rows * shape.k, 4);
+  OwningOpRef<ModuleOp> model = buildModel(shape, /*withActivations=*/false);
+  FailureOr<std::unique_ptr<CompiledModel>> compiled =
+      CompiledModel::compile(*model, CompileOptions());
+  ASSERT_TRUE(succeeded(compiled));
+  std::optional<HostTensor> first;
+  for (int threads : {1, 2, 3}) {
+    (*compiled)->setNumThreads(threads);
+    llvm::Expected<SmallVector<HostTensor>> result =
+        (*compiled)->run("main", {x});
+    ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
+    if (!first) {
+      first = (*result)[0];
+      continue;
+    }
+    ASSERT_EQ(0, std::memcmp(first->data.data(), (*result)[0].data.data(),
+                             first->data.size() * sizeof(float)))
+        << threads << " threads";
+  }
+}
+
+std::string shapeName(const ::testing::TestParamInfo<Shape> &info) {
+  return "M" + std::to_string(info.param.m) + "_K" +
+         std::to_string(info.param.k) + "_N" + std::to_string(info.param.n);
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, LinearKernelTest, ::testing::ValuesIn(shapes),
+                         shapeName);
+
+} // namespace

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Computes the polynomial coefficients of Soma's f64 exp/expm1 and log1p/log
+(compiler/lib/Conversion/SomaToLinalg/ApproxMath.cpp) and their errors.
+
+Near-minimax fits by Chebyshev interpolation in 50-digit arithmetic
+(mpmath; Debian: python3-mpmath), rounded to f64, then the relative error of
+the rounded polynomials measured on 4001 points of the reduced range:
+
+- q(r) ≈ (expm1(r) - r)/r² on |r| <= ln2/2·(1 + 2^-20), degree 8, so that
+  expm1(r) ≈ r + r²·q(r) and exp(r) ≈ 1 + r + r²·q(r);
+- R(ω) ≈ (2·atanh(√ω/2) - √ω)/√ω³ on ω in [0, 4/25], degree 5, so that
+  2·atanh(w/2) ≈ w + w·ω·R(ω) with ω = w², for |w/2| <= 1/5. R is the fit
+  P(z) of (2·atanh(√z) - 2√z)/√z³ on z in [0, 1/25] with each coefficient
+  of z^i divided by 8·4^i (exact in binary).
+
+Prints the coefficients, highest degree first, as C hex-float literals.
+"""
+
+import mpmath as mp
+
+mp.mp.dps = 50
+
+
+def q(r):
+    if abs(r) < mp.mpf("1e-20"):
+        return mp.mpf(1) / 2 + r / 6
+    return (mp.expm1(r) - r) / r**2
+
+
+def p(z):
+    if z < mp.mpf("1e-30"):
+        return mp.mpf(2) / 3 + 2 * z / 5
+    s = mp.sqrt(z)
+    return (2 * mp.atanh(s) - 2 * s) / s**3
+
+
+def horner(coefficients, x):
+    acc = mp.mpf(0)
+    for c in coefficients:
+        acc = acc * x + mp.mpf(c)
+    return acc
+
+
+def main():
+    h = mp.log(2) / 2 * (1 + mp.mpf(2) ** -20)
+    cq = [float(c) for c in mp.chebyfit(q, [-h, h], 9)]
+    points = [r for r in mp.linspace(-h, h, 4001) if r != 0]
+    expm1_error = max(abs((r + r * r * horner(cq, r)) / mp.expm1(r) - 1)
+                      for r in points)
+    exp_error = max(abs((1 + r + r * r * horner(cq, r)) / mp.exp(r) - 1)
+                    for r in points)
+
+    limit = mp.mpf(1) / 5
+    cp = [float(c) for c in mp.chebyfit(p, [0, limit**2], 6)]
+    degree = len(cp) - 1
+    cr = [c / 8 / 4 ** (degree - j) for j, c in enumerate(cp)]
+    atanh_error = max(
+        abs((w + w * w * w * horner(cr, w * w)) / (2 * mp.atanh(w / 2)) - 1)
+        for w in mp.linspace(-2 * limit, 2 * limit, 4001) if w != 0)
+
+    print("kExpm1Q:", ", ".join(c.hex() for c in cq))
+    print("  expm1 relative error 2^%.1f, exp 2^%.1f"
+          % (mp.log(expm1_error, 2), mp.log(exp_error, 2)))
+    print("kAtanhR:", ", ".join(c.hex() for c in cr))
+    print("  2·atanh relative error 2^%.1f" % mp.log(atanh_error, 2))
+
+
+if __name__ == "__main__":
+    main()
