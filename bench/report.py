@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
-"""Joins soma-bench's and torch_peer.py's results into one table.
+"""Joins the results of one bench/run.sh run into markdown tables.
 
   report.py RESULTS_DIR
 
-RESULTS_DIR holds, per round R, soma.R.json (Google Benchmark's JSON),
-torch.R.json, torch-avx512.R.json and torch-onednn.R.json (torch_peer.py
---json; the last with --onednn, linear layers only) and, when peer-bench was
-built, peer.R.json (Google Benchmark's JSON, cases named "<peer>/<soma-bench
-name>": oneDNN, XNNPACK, OpenBLAS, SLEEF called natively from C++). Each round gives
-one median per benchmark and side; the table shows the median over rounds,
-so a round disturbed by another process on the machine does not decide it.
-Ratios are peer time / Soma time (above 1, Soma is faster), taken within
-each round and then the median over rounds: the speed of this shared VM
-drifts over minutes, and a round's sides run within a minute of each other.
+RESULTS_DIR holds busy.log (how busy the CPUs were as each step started)
+and, per thread count T and round R:
+  soma.tT.rR.json           soma-bench (Google Benchmark JSON): Soma's cases
+                            and the machine's limits (machine/...)
+  peer-LIB.tT.rR.json       peer-bench, one library (onednn, xnnpack,
+                            openblas, sleef); cases named "LIB/<case>"
+  torch.tT.rR.json, torch-avx512.tT.rR.json, torch-onednn.tT.rR.json
+                            bench/torch_peer.py --json (default kernels,
+                            ATEN_CPU_CAPABILITY=avx512, the fused layers
+                            through oneDNN)
+Each round gives one median per case and side; the tables show the median
+over rounds, so a round disturbed by another process does not decide it.
+Ratios are speed ratios, peer time / Soma time (above 1: Soma is faster),
+taken within each round, then the median over rounds: the speed of this
+shared VM drifts over minutes, and a round's sides run within minutes of
+each other.
 """
 import glob
 import json
@@ -21,40 +27,45 @@ import re
 import statistics
 import sys
 
-SIDES = [("soma", "Soma"), ("torch", "PyTorch"),
-         ("torch-avx512", "PyTorch avx512"), ("torch-onednn", "PyTorch oneDNN"),
-         ("onednn", "oneDNN"), ("xnnpack", "XNNPACK"), ("openblas", "OpenBLAS"),
-         ("sleef", "SLEEF")]
-# The native peers: all in peer.R.json, told apart by their name's prefix.
-NATIVE = ["onednn", "xnnpack", "openblas", "sleef"]
-PEERS = [side for side, _ in SIDES[1:]]
+PEERS = [("onednn", "oneDNN"), ("xnnpack", "XNNPACK"),
+         ("openblas", "OpenBLAS"), ("sleef", "SLEEF"),
+         ("torch", "PyTorch"), ("torch-avx512", "PyTorch avx512"),
+         ("torch-onednn", "PyTorch oneDNN")]
+FC_PEERS = ["onednn", "xnnpack", "openblas", "torch", "torch-avx512",
+            "torch-onednn"]
+ACT_PEERS = ["xnnpack", "onednn", "sleef", "torch", "torch-avx512"]
+LABEL = dict(PEERS, soma="Soma")
 TIME_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+FILE = re.compile(r"^(soma|peer-[a-z]+|torch(?:-[a-z0-9]+)?)\.t(\d+)\.r(\d+)"
+                  r"\.json$")
 
 
-def load_soma(path, errors=None):
-    """{name: seconds per call}, the median over repetitions.
-
-    A failed case stops the report, unless `errors` (a dict) collects it:
-    a native peer that fails its accuracy check only loses its cell."""
+def load_gbench(path, errors):
+    """({name: seconds per call}, {name: counters}) from Google Benchmark's
+    JSON, the median over repetitions; failed cases go to `errors`."""
     with open(path) as f:
         data = json.load(f)
-    out, single = {}, {}
+    times, counters, single = {}, {}, {}
     for b in data["benchmarks"]:
-        if b.get("error_occurred"):
-            if errors is None:
-                sys.exit(f"report.py: {b['run_name']}: "
-                         f"{b.get('error_message')}")
-            errors[b["run_name"]] = b.get("error_message")
-            continue
         name = re.sub(r"/(min_time|repeats):[^/]*|/real_time$", "",
                       b["run_name"])
+        if b.get("error_occurred"):
+            errors[name] = b.get("error_message")
+            continue
         seconds = b["real_time"] * TIME_UNIT[b["time_unit"]]
-        if b.get("aggregate_name") == "median":
-            out[name] = seconds
+        if b.get("aggregate_name") == "fastest":
+            # The machine's limits: the fastest repetition.
+            name = "fastest:" + name
+            times[name] = seconds
+            counters[name] = b
+        elif b.get("aggregate_name") == "median":
+            times[name] = seconds
+            counters[name] = b
         elif b.get("run_type") == "iteration":
             # With --benchmark_repetitions=1 there are no aggregates.
             single.setdefault(name, seconds)
-    return {**single, **out}
+            counters.setdefault(name, b)
+    return {**single, **times}, counters
 
 
 def load_torch(path):
@@ -63,113 +74,288 @@ def load_torch(path):
     return {r["name"]: r["median_s"] for r in data["results"]}, data
 
 
-def units(name):
-    """(label, metric(seconds)) for a benchmark name, shared by every side."""
-    args = dict(re.findall(r"(\w+):(\d+)", name))
-    if name.startswith("sigmoid/"):
-        n = int(args["batch"]) * 1024
-        return (f"sigmoid, {n} floats", "ns/element",
-                lambda s: f"{s / n * 1e9:.3f}")
-    if name.startswith("classifier/"):
-        return (f"classifier 6->2, batch {args['batch']}", "us/call",
-                lambda s: f"{s * 1e6:.3f}")
-    m, k, n = (int(args[d]) for d in "MKN")
-    flops = 2 * m * k * n
-    return (f"linear+sigmoid ({m},{k},{n})", "GFLOP/s (us/call)",
-            lambda s: f"{flops / s * 1e-9:.2f} ({_us(s)})")
+def med(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
 
 
-def _us(seconds):
-    """Microseconds to 4 significant digits, never in exponent form."""
-    us = seconds * 1e6
-    return f"{us:.4g}" if us < 1000 else f"{us:.0f}"
+class Run:
+    def __init__(self, results_dir):
+        # rounds[r][side][name] = seconds
+        self.rounds = {}
+        self.counters = {}
+        self.errors = {}
+        self.meta = {}
+        for path in sorted(glob.glob(os.path.join(results_dir, "*.json"))):
+            m = FILE.match(os.path.basename(path))
+            if not m:
+                continue
+            kind, r = m.group(1), int(m.group(3))
+            per_side = self.rounds.setdefault(r, {})
+            if kind == "soma":
+                times, counters = load_gbench(path, self.errors)
+                per_side.setdefault("soma", {}).update(times)
+                self.counters.update(counters)
+            elif kind.startswith("peer-"):
+                times, _ = load_gbench(path, self.errors)
+                for name, seconds in times.items():
+                    side, _, rest = name.partition("/")
+                    per_side.setdefault(side, {})[rest] = seconds
+            else:
+                times, self.meta[kind] = load_torch(path)
+                per_side.setdefault(kind, {}).update(times)
+        if not any("soma" in s for s in self.rounds.values()):
+            sys.exit(f"report.py: no soma.*.json in {results_dir}")
+
+    def time(self, side, name):
+        """Median over rounds of the side's time for the case."""
+        return med([s.get(side, {}).get(name) for s in self.rounds.values()])
+
+    def values(self, side, name):
+        return [s[side][name] for s in self.rounds.values()
+                if name in s.get(side, {})]
+
+    def ratio(self, side, name):
+        """Median over rounds of peer time / Soma time."""
+        return med([s[side][name] / s["soma"][name]
+                    for s in self.rounds.values()
+                    if name in s.get(side, {}) and name in s.get("soma", {})])
+
+    def best_ratio(self, sides, name):
+        """Median over rounds of (fastest peer's time) / Soma time."""
+        ratios = []
+        for s in self.rounds.values():
+            peers = [s[p][name] for p in sides if name in s.get(p, {})]
+            if peers and name in s.get("soma", {}):
+                ratios.append(min(peers) / s["soma"][name])
+        return med(ratios)
+
+    def spread(self, name):
+        values = self.values("soma", name)
+        if len(values) < 2:
+            return "-"
+        return f"{(max(values) - min(values)) / statistics.median(values) * 100:.0f}%"
+
+    def names(self, prefix):
+        seen = []
+        for s in self.rounds.values():
+            for name in s.get("soma", {}):
+                if name.startswith(prefix) and name not in seen:
+                    seen.append(name)
+        return seen
+
+
+def args_of(name):
+    return {k: int(v) for k, v in re.findall(r"(\w+):(\d+)", name)}
+
+
+def table(header, rows, left=1):
+    widths = [max(len(str(r[i])) for r in [header] + rows)
+              for i in range(len(header))]
+    def line(cells):
+        return "| " + " | ".join(
+            str(c).ljust(w) if i < left else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+    out = [line(header),
+           "|" + "|".join("-" * (w + 2) if i < left else "-" * (w + 1) + ":"
+                          for i, w in enumerate(widths)) + "|"]
+    out += [line(r) for r in rows]
+    print("\n".join(out))
+
+
+def fmt_ratio(r):
+    return f"{r:.3g}x" if r is not None else "-"
+
+
+def machine(run):
+    """{threads: (peak GFLOP/s, memcpy GB/s, stream GB/s, memcpy s/elem)}:
+    the limits the machine reached, i.e. the fastest repetition of the
+    fastest round (the median where no "fastest" statistic was recorded)."""
+    def best(name):
+        values = run.values("soma", "fastest:" + name) or run.values(
+            "soma", name)
+        return min(values) if values else None
+    out = {}
+    for t in (1, 2):
+        fma = f"machine/fma/threads:{t}"
+        s = best(fma)
+        peak = run.counters[fma]["flop"] / s * 1e-9 if s else None
+        bw = {}
+        for kind in ("memcpy", "stream"):
+            name = next((n for n in run.names(f"machine/{kind}/")
+                         if n.endswith(f"/threads:{t}")), None)
+            s = best(name) if name else None
+            bw[kind] = (run.counters[name]["bytes"] / s * 1e-9, s / args_of(
+                name)["n"]) if s else (None, None)
+        out[t] = (peak, bw["memcpy"][0], bw["stream"][0], bw["memcpy"][1])
+    return out
+
+
+def print_machine(run, lim):
+    bits = next((int(run.counters[n].get("vector_bits", 0))
+                 for n in run.counters if n.startswith("machine/fma")), 0)
+    n = next((args_of(x)["n"] for x in run.names("machine/memcpy/")), 0)
+    def cell(v, unit):
+        return f"{v:.1f} {unit}" if v else "-"
+    print("### Machine limits (measured in this run)\n")
+    print("The fastest repetition of the run: the FMA peak and memcpy speed "
+          "the other tables are judged against.\n")
+    table(["measurement", "1 thread", "2 threads"], [
+        [f"FP32 FMA peak ({bits}-bit FMAs, 12 chains per thread)",
+         cell(lim[1][0], "GFLOP/s"), cell(lim[2][0], "GFLOP/s")],
+        [f"memcpy, {n} floats (read + write)", cell(lim[1][1], "GB/s"),
+         cell(lim[2][1], "GB/s")],
+        [f"stream y = x + 1, {n} floats (read + write)",
+         cell(lim[1][2], "GB/s"), cell(lim[2][2], "GB/s")],
+    ])
+    print()
+
+
+def print_fc(run, lim):
+    names = run.names("fc_")
+    if not names:
+        return
+    def key(name):
+        a = args_of(name)
+        return (a["threads"], a["M"] * a["K"] * a["N"], a["M"],
+                not name.startswith("fc_sigmoid"))
+    sides = [p for p in FC_PEERS
+             if any(p in s for s in run.rounds.values())]
+    header = (["layer (M,K,N)", "act", "thr", "Soma µs", "Soma GFLOP/s",
+               "Soma % peak"] + [LABEL[p] for p in sides]
+              + ["Soma vs best peer", "Soma spread"])
+    rows = []
+    for name in sorted(names, key=key):
+        a = args_of(name)
+        flops = 2 * a["M"] * a["K"] * a["N"]
+        peak = lim[a["threads"]][0]
+        soma = run.time("soma", name)
+        def perf(t):
+            g = flops / t * 1e-9
+            pct = f" ({g / peak * 100:.0f}%)" if peak else ""
+            return f"{g:.2f}{pct}"
+        row = [f"({a['M']},{a['K']},{a['N']})",
+               name.split("/")[0][3:], a["threads"], f"{soma * 1e6:.4g}"
+               if soma * 1e6 < 1000 else f"{soma * 1e6:.0f}",
+               f"{flops / soma * 1e-9:.2f}",
+               f"{flops / soma * 1e-9 / peak * 100:.1f}%" if peak else "-"]
+        for p in sides:
+            t = run.time(p, name)
+            row.append(f"{perf(t)} {fmt_ratio(run.ratio(p, name))}"
+                       if t else "-")
+        row.append(fmt_ratio(run.best_ratio(sides, name)))
+        row.append(run.spread(name))
+        rows.append(row)
+    print("### Fused layer Y = act(X·Wᵀ + b)\n")
+    print("Soma: median time per call, GFLOP/s (2·M·K·N flops per call) and "
+          "% of the measured FMA peak of as many cores as threads. Peer "
+          "columns: GFLOP/s (% of peak) and the speed ratio peer time / "
+          "Soma time (above 1: Soma is faster). \"Soma vs best peer\": the "
+          "fastest peer's time / Soma's time.\n")
+    table(header, rows, left=2)
+    print()
+
+
+def print_act(run, lim):
+    names = run.names("act/")
+    if not names:
+        return
+    order = []
+    for n in names:
+        op = n.split("/")[1]
+        if op not in order:
+            order.append(op)
+    def key(name):
+        a = args_of(name)
+        return (a["threads"], order.index(name.split("/")[1]), a["n"])
+    sides = [p for p in ACT_PEERS
+             if any(p in s for s in run.rounds.values())]
+    header = (["activation", "elements", "thr", "Soma"]
+              + [LABEL[p] for p in sides]
+              + ["fastest peer", "Soma vs fastest", "Soma spread"])
+    rows = []
+    big = max(args_of(n)["n"] for n in names)
+    for name in sorted(names, key=key):
+        a = args_of(name)
+        copy = lim[a["threads"]][3] if a["n"] == big else None
+        def cell(t):
+            if not t:
+                return "-"
+            ns = t / a["n"] * 1e9
+            if copy:
+                return f"{ns:.3f} ({copy / (t / a['n']) * 100:.0f}%)"
+            return f"{ns:.3f}"
+        times = {p: run.time(p, name) for p in sides}
+        present = {p: t for p, t in times.items() if t}
+        fastest = min(present, key=present.get) if present else None
+        rows.append([name.split("/")[1], a["n"], a["threads"],
+                     cell(run.time("soma", name))]
+                    + [cell(times[p]) for p in sides]
+                    + [LABEL[fastest] if fastest else "-",
+                       fmt_ratio(run.best_ratio(sides, name)),
+                       run.spread(name)])
+    print("### Element-wise activations, ns per element\n")
+    print(f"Rows of 1024 floats (softmax and log_softmax along each row), "
+          f"inputs uniform in [-8, 8). At {big} elements each cell also "
+          f"shows the op's speed as % of memcpy's at the same thread count "
+          f"(the time memcpy takes per float / the op's). \"Soma vs "
+          f"fastest\": the fastest peer's time / Soma's time (above 1: Soma "
+          f"is faster). \"-\": the peer has no such op.\n")
+    table(header, rows, left=1)
+    print()
+
+
+def print_small(run):
+    names = run.names("classifier/")
+    if not names:
+        return
+    sides = [p for p in ("torch", "torch-avx512")
+             if any(p in s for s in run.rounds.values())]
+    rows = []
+    for name in names:
+        a = args_of(name)
+        rows.append([f"classifier 6->2, batch {a['batch']}",
+                     f"{run.time('soma', name) * 1e6:.3f}"]
+                    + [f"{run.time(p, name) * 1e6:.3f}"
+                       if run.time(p, name) else "-" for p in sides]
+                    + [fmt_ratio(run.ratio(p, name)) for p in sides])
+    print("### Small model, µs per call, 1 thread\n")
+    table(["model", "Soma"] + [LABEL[p] for p in sides]
+          + [f"{LABEL[p]}/Soma" for p in sides], rows)
+    print()
 
 
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    results_dir = sys.argv[1]
-    rounds = {side: [] for side, _ in SIDES}
-    meta = {}
-    errors = {}
-    for path in sorted(glob.glob(os.path.join(results_dir, "peer.*.json"))):
-        per_side = {side: {} for side in NATIVE}
-        for name, seconds in load_soma(path, errors).items():
-            side, _, rest = name.partition("/")
-            if side in per_side:
-                per_side[side][rest] = seconds
-        for side in NATIVE:
-            rounds[side].append(per_side[side])
-    for side, _ in SIDES:
-        if side in NATIVE:
-            continue
-        for path in sorted(glob.glob(os.path.join(results_dir,
-                                                  f"{side}.*.json"))):
-            if side == "soma":
-                rounds[side].append(load_soma(path))
-            else:
-                values, meta[side] = load_torch(path)
-                rounds[side].append(values)
-    if not rounds["soma"]:
-        sys.exit(f"report.py: no soma.*.json in {results_dir}")
-
-    def median(side, name):
-        values = [r[name] for r in rounds[side] if name in r]
-        return statistics.median(values) if values else None
-
-    header = ["benchmark", "metric"] + [label for _, label in SIDES] + [
-        f"{label}/Soma" for _, label in SIDES[1:]] + ["Soma spread"]
-    rows = []
-    for name in rounds["soma"][0]:
-        label, metric, fmt = units(name)
-        soma = median("soma", name)
-        row = [label, metric]
-        for side, _ in SIDES:
-            t = median(side, name)
-            row.append(fmt(t) if t else "-")
-        for side in PEERS:
-            ratios = [peer[name] / own[name]
-                      for own, peer in zip(rounds["soma"], rounds[side])
-                      if name in own and name in peer]
-            row.append(f"{statistics.median(ratios):.3g}x" if ratios else "-")
-        # How far the rounds of Soma's own median disagree: a large spread
-        # means the machine was busy and the ratios are soft.
-        values = [r[name] for r in rounds["soma"] if name in r]
-        row.append(f"{(max(values) - min(values)) / soma * 100:.0f}%"
-                   if len(values) > 1 else "-")
-        rows.append(row)
-
-    widths = [max(len(str(r[i])) for r in [header] + rows)
-              for i in range(len(header))]
-    def line(cells):
-        return "| " + " | ".join(
-            c.ljust(w) if i < 2 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(cells, widths))) + " |"
-    print(line(header))
-    print("|" + "|".join("-" * (w + 2) if i < 2 else "-" * (w + 1) + ":"
-                         for i, w in enumerate(widths)) + "|")
-    for r in rows:
-        print(line(r))
-    print()
-    print(f"Medians of {len(rounds['soma'])} interleaved round(s); each "
-          "round's value is the median of many timed repetitions, 1 thread, "
-          "pinned to one CPU. Ratios: median of the per-round ratios.")
-    if "torch" in meta:
-        print(f"PyTorch {meta['torch']['torch']}, "
-              f"{meta['torch']['threads']} thread; ratios are peer time "
-              "/ Soma time (>1: Soma faster).")
-        print("PyTorch's addmm BLAS: "
-              + (", ".join(meta["torch"].get("blas", [])) or "none found"))
-    if any(rounds[side] for side in NATIVE):
-        print("Native peers (peer-bench, C++, 1 thread): oneDNN matmul + bias "
-              "+ logistic post-op, weights prepacked / eltwise logistic; "
-              "XNNPACK fully-connected then sigmoid operator / sigmoid; "
-              "OpenBLAS sgemm then a bias + expf-sigmoid loop "
-              "(OPENBLAS_CORETYPE=SkylakeX); SLEEF: 1/(1+Sleef_expf16_u10(-x)).")
-    else:
-        print("Native peers: no peer.*.json (peer-bench not built).")
-    for name, message in sorted(errors.items()):
-        print(f"peer-bench {name}: {message}")
+    run = Run(sys.argv[1])
+    lim = machine(run)
+    print_machine(run, lim)
+    print_fc(run, lim)
+    print_act(run, lim)
+    print_small(run)
+    print(f"Medians of {len(run.rounds)} interleaved round(s); each round's "
+          "value is the median of many timed repetitions; 1-thread cases "
+          "pinned to one CPU, 2-thread cases to two. Ratios: median of the "
+          "per-round ratios. \"Soma spread\": (max - min) / median of Soma's "
+          "round medians.")
+    torch = run.meta.get("torch")
+    if torch:
+        print(f"PyTorch {torch['torch']}; its addmm BLAS: "
+              + (", ".join(torch.get("blas", [])) or "none found") + ".")
+    busy_log = os.path.join(sys.argv[1], "busy.log")
+    if os.path.exists(busy_log):
+        with open(busy_log) as f:
+            steps = [(int(b), step) for b, step in
+                     (line.split() for line in f if line.strip())]
+        if steps:
+            worst = max(steps)
+            print(f"Other load as the {len(steps)} steps started (share of "
+                  f"all CPUs busy over 0.5 s): median "
+                  f"{statistics.median(b for b, _ in steps):.0f}%, max "
+                  f"{worst[0]}% ({worst[1]}).")
+    for name, message in sorted(run.errors.items()):
+        print(f"error: {name}: {message}")
 
 
 if __name__ == "__main__":

@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Builds soma-bench, runs it and the PyTorch peer (default kernels,
-# ATEN_CPU_CAPABILITY=avx512, and the linear layers through oneDNN) pinned to
-# one CPU, in interleaved rounds, with peer-bench (oneDNN, XNNPACK, OpenBLAS,
-# SLEEF called from C++; built only when some of them are installed), and
-# prints one comparison table (bench/report.py). See docs/benchmarks.md.
+# Builds soma-bench and peer-bench, runs them and the PyTorch peer in
+# interleaved rounds, at 1 thread (pinned to one CPU) and at 2 threads
+# (pinned to two), and prints the comparison tables (bench/report.py):
+# the machine's measured limits, the fused layers act(X·Wᵀ + b) and the
+# element-wise activations, Soma against oneDNN, XNNPACK, OpenBLAS, SLEEF
+# (peer-bench; each built only when installed) and PyTorch. See
+# docs/benchmarks.md.
 #
 #   bench/run.sh [--rounds N] [--cpu C] [--quick] [--no-build] [--hold-lock]
+#                [--no-wait]
 #
+# --quick: one round (unless --rounds says otherwise) of fewer, shorter
+# repetitions: a few minutes instead of about ten.
 # --hold-lock keeps the build lock while measuring, so that no build of the
-# shared tree starts on the other CPU mid-run (it delays other builds by the
-# few minutes the run takes).
+# shared tree starts mid-run (it delays other builds for the whole run).
+# --no-wait: measure at once, even while a build runs or the CPUs are busy
+# (before each step the script otherwise waits for a quiet machine, up to
+# 10 minutes over the whole run).
 #
 # Environment: SOMA_BUILD_DIR (default: build/ of this tree),
 # SOMA_BUILD_LOCK (default /tmp/soma-build.lock, the lock every build of a
@@ -20,26 +27,32 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SOMA_BUILD_DIR:-$root/build}
 lock=${SOMA_BUILD_LOCK-/tmp/soma-build.lock}
 python=${TORCH_PYTHON:-/usr/bin/python3}
-rounds=5
+rounds=3
+rounds_given=0
 # The last CPU: the first one tends to take more of the system's interrupts.
 cpu=$(($(nproc) - 1))
 quick=0
 build_first=1
 hold_lock=0
+wait_quiet=1
 
 while [ $# -gt 0 ]; do
   case $1 in
-    --rounds) rounds=$2; shift 2 ;;
+    --rounds) rounds=$2; rounds_given=1; shift 2 ;;
     --cpu) cpu=$2; shift 2 ;;
     --quick) quick=1; shift ;;
     --no-build) build_first=0; shift ;;
     --hold-lock) hold_lock=1; shift ;;
+    --no-wait) wait_quiet=0; shift ;;
     *) echo "usage: $0 [--rounds N] [--cpu C] [--quick] [--no-build]" \
-            "[--hold-lock]" >&2
+            "[--hold-lock] [--no-wait]" >&2
        exit 2 ;;
   esac
 done
 
+if [ $quick = 1 ] && [ $rounds_given = 0 ]; then
+  rounds=1
+fi
 if [ ! -f "$build/build.ninja" ]; then
   echo "run.sh: $build is not configured; run tools/build.sh first" >&2
   exit 1
@@ -86,72 +99,130 @@ if [ $hold_lock = 1 ] && [ -n "$lock" ]; then
   flock 9
 fi
 
-# Other processes may still be scheduled on the measured CPU: a higher
+# Other processes may still be scheduled on the measured CPUs: a higher
 # priority keeps them from preempting the benchmark, where permitted.
-pin=(taskset -c "$cpu")
+nice_cmd=()
 if nice -n -10 true 2>/dev/null; then
-  pin=(nice -n -10 "${pin[@]}")
+  nice_cmd=(nice -n -10)
 fi
+ncpu=$(nproc --all)
+thread_counts=(1 2)
+if [ "$ncpu" -lt 2 ]; then
+  echo "run.sh: one CPU only: the 2-thread cases are skipped" >&2
+  thread_counts=(1)
+fi
+# 1 thread: the chosen CPU; 2 threads: CPUs 0 and 1.
+pin_for() {
+  if [ "$1" = 1 ]; then echo "$cpu"; else echo "0-$(($1 - 1))"; fi
+}
 
-# A compiler or test run on the other CPU shares caches and memory bandwidth
-# with the one measured: wait (up to 10 minutes) until no build is running.
-wait_for_quiet() {
-  local waited=0
-  while pgrep -x ninja >/dev/null; do
-    if [ $waited = 0 ]; then echo "  (waiting for a running build)" >&2; fi
-    if [ $waited -ge 600 ]; then
-      echo "  warning: a build is still running; measuring anyway" >&2
-      return
-    fi
-    sleep 5
-    waited=$((waited + 5))
-  done
+# The share of all CPUs that was busy over half a second (percent).
+busy_percent() {
+  local a b
+  a=($(head -1 /proc/stat))
+  sleep 0.5
+  b=($(head -1 /proc/stat))
+  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+  [ "$total" -gt 0 ] || { echo 0; return; }
+  echo $(( (total - idle) * 100 / total ))
+}
+
+# A compiler or test run on another CPU shares caches and memory bandwidth
+# with the one measured, and takes a CPU from the 2-thread cases: before
+# each step, wait until no build is running and the CPUs are idle, for at
+# most 10 minutes over the whole run (then measure anyway). How busy the
+# CPUs were as each step started goes to busy.log, which report.py sums up.
+waited_total=0
+wait_for_quiet() { # wait_for_quiet STEP
+  local busy
+  busy=$(busy_percent)
+  if [ $wait_quiet = 1 ]; then
+    local announced=0
+    while pgrep -x ninja >/dev/null || [ "$busy" -gt 15 ]; do
+      if [ $waited_total -ge 600 ]; then
+        [ $announced = 0 ] || echo "  warning: still busy; measuring anyway" >&2
+        break
+      fi
+      if [ $announced = 0 ]; then
+        echo "  (waiting for a running build or busy CPUs: $busy%)" >&2
+        announced=1
+      fi
+      sleep 5
+      waited_total=$((waited_total + 5))
+      busy=$(busy_percent)
+    done
+  fi
+  echo "$busy $1" >>"$out/busy.log"
 }
 
 out="$build/bench/results/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$out"
-soma_args=()
+models="$build/bench/models"
+gbench_args=()
 torch_args=()
 if [ $quick = 1 ]; then
-  soma_args=(--benchmark_repetitions=5 --benchmark_min_time=0.01)
-  torch_args=(--time-per-benchmark 0.2)
+  gbench_args=(--benchmark_repetitions=3 --benchmark_min_time=0.005)
+  torch_args=(--time-per-benchmark 0.05 --min-samples 3)
+fi
+libs=()
+if [ $peers = 1 ]; then
+  libs=($("$build/bin/peer-bench" --benchmark_list_tests | cut -d/ -f1 | sort -u))
 fi
 
-echo "CPU $cpu of $(nproc): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)" >&2
+run_logged() { # run_logged NAME COMMAND...: output to $out/NAME.log
+  local name=$1
+  shift
+  "$@" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
+}
+
+echo "CPUs: $ncpu x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-);" \
+     "1 thread on CPU $cpu" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
+start=$(date +%s)
 for r in $(seq "$rounds"); do
-  echo "round $r/$rounds: soma-bench" >&2
-  wait_for_quiet
-  "${pin[@]}" "$build/bin/soma-bench" "${soma_args[@]}" \
-    --benchmark_out="$out/soma.$r.json" --benchmark_out_format=json \
-    >"$out/soma.$r.log" 2>&1 || { cat "$out/soma.$r.log" >&2; exit 1; }
-  if [ $peers = 1 ]; then
-    # One thread everywhere: oneDNN's OpenMP runtime and OpenBLAS read these
-    # when loaded. OpenBLAS 0.3.21 takes newer CPUs for Haswell (AVX2 only)
-    # unless told the core type.
-    echo "round $r/$rounds: peer-bench (oneDNN, XNNPACK, OpenBLAS, SLEEF)" >&2
-    wait_for_quiet
-    OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OPENBLAS_CORETYPE=SkylakeX \
-      "${pin[@]}" "$build/bin/peer-bench" "${soma_args[@]}" \
-      --benchmark_out="$out/peer.$r.json" --benchmark_out_format=json \
-      >"$out/peer.$r.log" 2>&1 || { cat "$out/peer.$r.log" >&2; exit 1; }
-  fi
-  echo "round $r/$rounds: PyTorch" >&2
-  wait_for_quiet
-  env -u ATEN_CPU_CAPABILITY "${pin[@]}" "$python" \
-    "$root/bench/torch_peer.py" "${torch_args[@]}" \
-    --json "$out/torch.$r.json" >"$out/torch.$r.log"
-  echo "round $r/$rounds: PyTorch, ATEN_CPU_CAPABILITY=avx512" >&2
-  wait_for_quiet
-  ATEN_CPU_CAPABILITY=avx512 "${pin[@]}" "$python" \
-    "$root/bench/torch_peer.py" "${torch_args[@]}" \
-    --json "$out/torch-avx512.$r.json" >"$out/torch-avx512.$r.log"
-  echo "round $r/$rounds: PyTorch, linear layers through oneDNN" >&2
-  wait_for_quiet
-  ATEN_CPU_CAPABILITY=avx512 "${pin[@]}" "$python" \
-    "$root/bench/torch_peer.py" "${torch_args[@]}" --onednn \
-    --json "$out/torch-onednn.$r.json" >"$out/torch-onednn.$r.log"
+  for t in "${thread_counts[@]}"; do
+    pin=("${nice_cmd[@]}" taskset -c "$(pin_for "$t")")
+    filter="/threads:$t(/|\$)"
+    tag="t$t.r$r"
+    echo "round $r/$rounds, $t thread(s): soma-bench" >&2
+    wait_for_quiet "soma.$tag"
+    run_logged "soma.$tag" "${pin[@]}" "$build/bin/soma-bench" \
+      "${gbench_args[@]}" --benchmark_filter="$filter" \
+      --benchmark_out="$out/soma.$tag.json" --benchmark_out_format=json
+    for lib in "${libs[@]}"; do
+      # One process per library and thread count: a library's idle workers
+      # still spinning must not slow the next one down. oneDNN's OpenMP
+      # runtime and OpenBLAS read the thread count when loaded; OpenBLAS
+      # 0.3.21 takes newer CPUs for Haswell (AVX2 only) unless told the
+      # core type.
+      echo "round $r/$rounds, $t thread(s): peer-bench $lib" >&2
+      sleep 0.2
+      wait_for_quiet "peer-$lib.$tag"
+      run_logged "peer-$lib.$tag" env OMP_NUM_THREADS=$t \
+        OPENBLAS_NUM_THREADS=$t OPENBLAS_CORETYPE=SkylakeX \
+        "${pin[@]}" "$build/bin/peer-bench" \
+        "${gbench_args[@]}" --benchmark_filter="^$lib/.*$filter" \
+        --benchmark_out="$out/peer-$lib.$tag.json" --benchmark_out_format=json
+    done
+    torch_run=("${pin[@]}" "$python" "$root/bench/torch_peer.py"
+               --models "$models" --threads "$t" "${torch_args[@]}")
+    echo "round $r/$rounds, $t thread(s): PyTorch" >&2
+    wait_for_quiet "torch.$tag"
+    run_logged "torch.$tag" env -u ATEN_CPU_CAPABILITY -u OPENBLAS_CORETYPE \
+      "${torch_run[@]}" --json "$out/torch.$tag.json"
+    echo "round $r/$rounds, $t thread(s): PyTorch, AVX-512 kernels" >&2
+    wait_for_quiet "torch-avx512.$tag"
+    run_logged "torch-avx512.$tag" env ATEN_CPU_CAPABILITY=avx512 \
+      OPENBLAS_CORETYPE=SkylakeX "${torch_run[@]}" \
+      --json "$out/torch-avx512.$tag.json"
+    echo "round $r/$rounds, $t thread(s): PyTorch, fused layers through oneDNN" >&2
+    wait_for_quiet "torch-onednn.$tag"
+    run_logged "torch-onednn.$tag" env ATEN_CPU_CAPABILITY=avx512 \
+      "${torch_run[@]}" --onednn --json "$out/torch-onednn.$tag.json"
+  done
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg);" \
+     "measured for $(( $(date +%s) - start )) s" >&2
 
 "$python" "$root/bench/report.py" "$out" | tee "$out/table.md"

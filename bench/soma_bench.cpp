@@ -1,23 +1,23 @@
 //===- soma_bench.cpp - Compiled Soma models under Google Benchmark -------===//
 //
 // Times the models bench/CMakeLists.txt compiles with somac, through their C
-// entry points exactly as an application calls them. bench/torch_peer.py
-// times the same operations in PyTorch; bench/run.sh runs both, pinned to one
-// CPU, and prints the comparison. Benchmark names are shared with the peer:
-// they are the keys that join the two sides.
+// entry points exactly as an application calls them, at 1 and 2 threads
+// (<prefix>_set_num_threads), and the machine's limits (machine.cpp).
+// peer-bench and bench/torch_peer.py time the same operations in native
+// libraries and PyTorch; bench/run.sh runs them all, pinned, and prints the
+// comparison. Case names are shared by every side (bench_support.h).
 //
-// Every benchmark reports wall time (UseRealTime) as the median over
-// repetitions; the counters carry the unit each model is judged by.
+// Every case reports wall time (UseRealTime) as the median over
+// repetitions, and calls its model once before timing: the call must
+// succeed and match a double-precision reference on a few elements.
 //
 //===----------------------------------------------------------------------===//
 
-#include "bench_classifier.h"
-#include "bench_linear_1024x1024.h"
-#include "bench_linear_512x512.h"
-#include "bench_linear_6x2.h"
-#include "bench_linear_8x2.h"
-#include "bench_sigmoid.h"
 #include "bench_support.h"
+#include "soma_bench_cases.h"
+#include "soma_bench_models.h"
+
+#include "bench_classifier.h"
 
 #include <benchmark/benchmark.h>
 
@@ -25,123 +25,168 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <memory>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
+namespace bench {
+void registerMachineCases(int64_t copyElements);
+}
+
 namespace {
 
-using Entry = int32_t (*)(const float *, float *, int64_t);
 using LastError = const char *(*)();
+using SetThreads = void (*)(int);
 
-using bench::allocate;
-using bench::Buffer;
-using bench::uniform;
-
-// Runs `entry` once outside the timed loop: a failing call must stop the
-// benchmark rather than time an early return, and a result outside [0, 1]
-// means the model computes something else than what is being compared.
-bool checkedCall(benchmark::State &state, Entry entry, LastError lastError,
-                 const float *x, float *y, int64_t batch, size_t outCount) {
-  std::memset(y, 0xff, outCount * sizeof(float)); // NaN until written
-  if (entry(x, y, batch) != 0) {
-    state.SkipWithError(
-        (std::string("model call failed: ") + lastError()).c_str());
+bool failed(benchmark::State &state, int32_t status, LastError lastError) {
+  if (status == 0)
     return false;
-  }
-  for (size_t i = 0; i < outCount; ++i) {
-    if (!(y[i] >= 0.0f && y[i] <= 1.0f)) {
-      state.SkipWithError("model result outside [0, 1]");
-      return false;
-    }
-  }
+  state.SkipWithError(
+      (std::string("model call failed: ") + lastError()).c_str());
   return true;
 }
 
-void runModel(benchmark::State &state, Entry entry, LastError lastError,
-              int64_t batch, int64_t inPerRow, int64_t outPerRow,
-              float lo, float hi) {
-  Buffer x = uniform(batch * inPerRow, lo, hi, 42);
-  Buffer y = allocate(batch * outPerRow);
-  if (!checkedCall(state, entry, lastError, x.get(), y.get(), batch,
-                   batch * outPerRow))
-    return;
-  for (auto _ : state) {
-    entry(x.get(), y.get(), batch);
-    benchmark::ClobberMemory();
+// The weights generate.py stored in the model: the blobs `w` and `b` of its
+// dialect_resources, hex after a 4-byte alignment word.
+bool readBlobs(const std::string &path, std::vector<float> &w,
+               std::vector<float> &b) {
+  std::ifstream in(path);
+  std::string line;
+  int found = 0;
+  while (std::getline(in, line)) {
+    size_t at = line.find_first_not_of(' ');
+    if (at == std::string::npos || line.compare(at + 1, 5, ": \"0x") != 0)
+      continue;
+    std::vector<float> *out = line[at] == 'w' ? &w : line[at] == 'b' ? &b
+                                                                     : nullptr;
+    if (!out)
+      continue;
+    const char *hex = line.c_str() + at + 6 + 8;
+    size_t len = line.size() - (at + 6 + 8) - 2; // up to the closing quote
+    if (line[line.size() - 1] != ',')
+      len += 1;
+    auto digit = [](char c) {
+      return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+    };
+    std::vector<unsigned char> bytes(len / 2);
+    for (size_t i = 0; i < bytes.size(); ++i)
+      bytes[i] = static_cast<unsigned char>(digit(hex[2 * i]) << 4 |
+                                            digit(hex[2 * i + 1]));
+    out->resize(bytes.size() / 4);
+    std::memcpy(out->data(), bytes.data(), out->size() * 4);
+    ++found;
   }
+  return found == 2;
 }
 
-// The element-wise sigmoid over batch x 1024 floats (4096 floats, in L1,
-// and 1M); items are elements.
-void sigmoid(benchmark::State &state) {
-  int64_t batch = state.range(0);
-  // [-8, 8): sigmoid's working range, where results are neither saturated
-  // nor tiny, and every exp implementation stays on its main path.
-  runModel(state, bench_sigmoid_sigmoid, bench_sigmoid_last_error, batch,
-           1024, 1024, -8.0f, 8.0f);
-  state.SetItemsProcessed(state.iterations() * batch * 1024);
+// Y = act(X·Wᵀ + b) at (M, K, N), M the batch; counts 2·M·K·N flops per
+// call.
+void fc(benchmark::State &state,
+        int32_t (*entry)(const float *, float *, int64_t),
+        LastError lastError, SetThreads setThreads, std::string act, int64_t m,
+        int64_t k, int64_t n, int threads) {
+  if (!bench::haveCpus(state, threads))
+    return;
+  setThreads(threads);
+  bench::Buffer x = bench::uniform(m * k, -1.0f, 1.0f, 42);
+  bench::Buffer y = bench::allocate(m * n);
+  std::vector<float> w, b;
+  std::string path = std::string(SOMA_BENCH_MODEL_DIR) + "/fc_" + act + "_" +
+                     std::to_string(m) + "_" + std::to_string(k) + "_" +
+                     std::to_string(n) + ".mlir";
+  if (!readBlobs(path, w, b) || w.size() != size_t(n * k) ||
+      b.size() != size_t(n)) {
+    state.SkipWithError(("cannot read the weights of " + path).c_str());
+    return;
+  }
+  if (failed(state, entry(x.get(), y.get(), m), lastError) ||
+      !bench::checkFc(state, act, x.get(), w.data(), b.data(), y.get(), m, k,
+                      n))
+    return;
+  for (auto _ : state) {
+    entry(x.get(), y.get(), m);
+    benchmark::ClobberMemory();
+  }
+  bench::setFcCounters(state, m, k, n);
+}
+
+// Y = op(X) over `count` floats as rows of 1024.
+void activation(benchmark::State &state,
+                int32_t (*entry)(const float *, float *, int64_t),
+                LastError lastError, SetThreads setThreads, std::string op,
+                int64_t count, int threads) {
+  if (!bench::haveCpus(state, threads))
+    return;
+  setThreads(threads);
+  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer y = bench::allocate(count);
+  if (failed(state, entry(x.get(), y.get(), count / 1024), lastError) ||
+      !bench::checkActivation(state, op, x.get(), y.get(), count))
+    return;
+  for (auto _ : state) {
+    entry(x.get(), y.get(), count / 1024);
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * count);
 }
 
 // nn.Sequential(nn.Linear(6, 2), nn.Sigmoid()), one call per iteration.
-void classifier(benchmark::State &state) {
-  int64_t batch = state.range(0);
-  runModel(state, bench_classifier_classify, bench_classifier_last_error,
-           batch, 6, 2, -1.0f, 1.0f);
+void classifier(benchmark::State &state, int64_t batch) {
+  bench_classifier_set_num_threads(1);
+  bench::Buffer x = bench::uniform(batch * 6, -1.0f, 1.0f, 42);
+  bench::Buffer y = bench::allocate(batch * 2);
+  if (failed(state, bench_classifier_classify(x.get(), y.get(), batch),
+             bench_classifier_last_error))
+    return;
+  for (int64_t i = 0; i < batch * 2; ++i)
+    if (!(y[i] > 0.0f && y[i] < 1.0f)) {
+      state.SkipWithError("classifier result outside (0, 1)");
+      return;
+    }
+  for (auto _ : state) {
+    bench_classifier_classify(x.get(), y.get(), batch);
+    benchmark::ClobberMemory();
+  }
   state.SetItemsProcessed(state.iterations() * batch);
 }
 
-// Y = sigmoid(X * W^T + b) at (M, K, N); counts 2*M*K*N flops per call.
-template <Entry entry, LastError lastError>
-void linear(benchmark::State &state) {
-  int64_t m = state.range(0), k = state.range(1), n = state.range(2);
-  runModel(state, entry, lastError, m, k, n, -1.0f, 1.0f);
-  state.counters["FLOPS"] = benchmark::Counter(
-      2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
-}
-
-void configure(benchmark::internal::Benchmark *b) {
-  b->UseRealTime()->Unit(benchmark::kMicrosecond);
+void registerCases() {
+  const int64_t sizes[] = {SOMA_BENCH_ACT_SIZES};
+  for (int threads : {1, 2}) {
+#define SOMA_FC(act, m, k, n)                                                 \
+  benchmark::RegisterBenchmark(                                               \
+      bench::fcName(#act, m, k, n, threads).c_str(), fc,                      \
+      bench_fc_##act##_##m##_##k##_##n##_fc,                                  \
+      bench_fc_##act##_##m##_##k##_##n##_last_error,                          \
+      bench_fc_##act##_##m##_##k##_##n##_set_num_threads, #act, m, k, n,      \
+      threads)                                                                \
+      ->Apply(bench::configure);
+    SOMA_BENCH_FC_CASES(SOMA_FC)
+#undef SOMA_FC
+#define SOMA_ACT(op)                                                          \
+  for (int64_t count : sizes)                                                 \
+    bench::configureActivation(                                               \
+        benchmark::RegisterBenchmark(                                         \
+            bench::actName(#op, count, threads).c_str(), activation,          \
+            bench_act_##op##_act, bench_act_##op##_last_error,                \
+            bench_act_##op##_set_num_threads, #op, count, threads),           \
+        count);
+    SOMA_BENCH_ACT_CASES(SOMA_ACT)
+#undef SOMA_ACT
+  }
+  for (int64_t batch : {1, 64})
+    benchmark::RegisterBenchmark(
+        ("classifier/batch:" + std::to_string(batch) + "/threads:1").c_str(),
+        classifier, batch)
+        ->Apply(bench::configure);
 }
 
 } // namespace
 
-BENCHMARK(sigmoid)->ArgName("batch")->Arg(4)->Arg(1024)->Apply(configure);
-BENCHMARK(classifier)->ArgName("batch")->Arg(1)->Arg(64)->Apply(configure);
-BENCHMARK_TEMPLATE(linear, bench_linear_8x2_linear, bench_linear_8x2_last_error)
-    ->Name("linear")
-    ->ArgNames({"M", "K", "N"})
-    ->Args({1, 8, 2})
-    ->Apply(configure);
-BENCHMARK_TEMPLATE(linear, bench_linear_6x2_linear, bench_linear_6x2_last_error)
-    ->Name("linear")
-    ->ArgNames({"M", "K", "N"})
-    ->Args({16, 6, 2})
-    ->Apply(configure);
-BENCHMARK_TEMPLATE(linear, bench_linear_1024x1024_linear,
-                   bench_linear_1024x1024_last_error)
-    ->Name("linear")
-    ->ArgNames({"M", "K", "N"})
-    ->Args({1, 1024, 1024})
-    ->Args({64, 1024, 1024})
-    ->Apply(configure);
-BENCHMARK_TEMPLATE(linear, bench_linear_512x512_linear,
-                   bench_linear_512x512_last_error)
-    ->Name("linear")
-    ->ArgNames({"M", "K", "N"})
-    ->Args({256, 512, 512})
-    ->Apply(configure);
-
 int main(int argc, char **argv) {
-  // One worker per model: the comparison is single-threaded on both sides
-  // (bench/run.sh also pins the process to one CPU).
-  bench_sigmoid_set_num_threads(1);
-  bench_classifier_set_num_threads(1);
-  bench_linear_8x2_set_num_threads(1);
-  bench_linear_6x2_set_num_threads(1);
-  bench_linear_1024x1024_set_num_threads(1);
-  bench_linear_512x512_set_num_threads(1);
-
+  const int64_t sizes[] = {SOMA_BENCH_ACT_SIZES};
+  bench::registerMachineCases(sizes[sizeof sizes / sizeof *sizes - 1]);
+  registerCases();
   return bench::runBenchmarks(argc, argv);
 }

@@ -1,26 +1,36 @@
 #!/usr/bin/env python3
-"""PyTorch's side of soma-bench: the same operations, timed the same way.
+"""PyTorch's side of soma-bench: the same cases, timed the same way.
 
-Run with Debian's interpreter (/usr/bin/python3, torch 1.13) on one thread,
-pinned by the caller (bench/run.sh uses taskset). Set
+Run with Debian's interpreter (/usr/bin/python3, torch 1.13), pinned by the
+caller to as many CPUs as --threads (bench/run.sh uses taskset). Set
 ATEN_CPU_CAPABILITY=avx512 to make Debian's build use its AVX-512 kernels;
 without it, it stays on AVX2.
 
-With --onednn, only the linear layers run, through
+The cases come from the build's model directory (build/bench/models:
+cases.json, written by bench/CMakeLists.txt), and the fused layers' weights
+from the very models soma-bench compiled (their dense_resource blobs), so
+PyTorch computes on identical values:
+
+- fc_<act>: torch.addmm(b, x, Wᵀ, out=y) then torch.sigmoid(y, out=y) or
+  torch.relu_(y): sigmoid/relu(addmm) into one preallocated result, the
+  least work PyTorch's eager API allows for this layer.
+- act/<op>: the op's out= variant into a preallocated tensor (softmax and
+  log_softmax along the rows of 1024), as Soma writes into the caller's
+  buffer.
+- classifier: nn.Sequential(nn.Linear(6, 2), nn.Sigmoid()) (1 thread only).
+
+With --onednn, only the fused layers run, through
 torch.utils.mkldnn.to_mkldnn(nn.Linear): PyTorch's opt-in oneDNN inner
-product. Debian's PyTorch does its plain addmm with the BLAS that
-libblas.so.3 resolves to, which is netlib's reference BLAS unless OpenBLAS
-or BLIS is installed: this column shows what the same PyTorch reaches with
-an optimized GEMM on this machine.
+product, then the in-place activation.
 
-Each benchmark is warmed up, then timed as many samples of `inner` calls
-each (inner chosen so one sample lasts about a millisecond, so that the
-clock's resolution and overhead do not count); the result is the median
-time per call over the samples. Names match soma-bench's, so bench/report.py
-can join the two.
+Each case is warmed up, then timed as samples of `inner` calls each (inner
+chosen so one sample lasts about a millisecond, so that the clock's
+resolution and overhead do not count); the result is the median time per
+call over the samples. Names match soma-bench's, so bench/report.py can join
+the sides.
 
-  torch_peer.py [--json OUT] [--filter REGEX] [--time-per-benchmark S]
-                [--onednn]
+  torch_peer.py --models DIR [--threads T] [--json OUT] [--filter REGEX]
+                [--time-per-benchmark S] [--onednn]
 """
 import argparse
 import json
@@ -37,15 +47,28 @@ import torch.utils.mkldnn
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "models"))
-import generate  # noqa: E402  (the weights of Soma's linear models)
+import generate  # noqa: E402  (reads the weights of Soma's fc models)
 
 # The classifier of examples/two_class_classifier/model.mlir.
 CLASSIFIER_WEIGHT = [[0.25, -0.5, 0.75, 0.1, -0.2, 0.3],
                      [-0.4, 0.6, -0.1, 0.2, 0.5, -0.3]]
 CLASSIFIER_BIAS = [0.1, -0.2]
 
-LINEAR_SHAPES = [(1, 8, 2), (16, 6, 2), (1, 1024, 1024), (64, 1024, 1024),
-                 (256, 512, 512)]
+NN = torch._C._nn
+# op -> f(x, y): y = op(x), written into y.
+ACTIVATIONS = {
+    "sigmoid": lambda x, y: torch.sigmoid(x, out=y),
+    "log_sigmoid": lambda x, y: NN.log_sigmoid(x, out=y),
+    "hard_sigmoid": lambda x, y: NN.hardsigmoid(x, out=y),
+    "silu": lambda x, y: NN.silu(x, out=y),
+    "hard_swish": lambda x, y: NN.hardswish(x, out=y),
+    "tanh": lambda x, y: torch.tanh(x, out=y),
+    "softplus": lambda x, y: NN.softplus(x, 1, 20, out=y),
+    "softmax": lambda x, y: torch._softmax(x, -1, False, out=y),
+    "log_softmax": lambda x, y: torch._log_softmax(x, -1, False, out=y),
+}
+FC_ACTIVATIONS = {"sigmoid": lambda y: torch.sigmoid(y, out=y),
+                  "relu": torch.relu_}
 
 
 def uniform(shape, lo, hi, seed):
@@ -53,73 +76,76 @@ def uniform(shape, lo, hi, seed):
     return torch.rand(shape, generator=g) * (hi - lo) + lo
 
 
-def benchmarks(onednn):
-    """(name, callable, units) in soma-bench's order and naming.
+def fc_weights(models, act, m, k, n, cache={}):
+    """W [N, K] and b [N] of the fc model soma-bench compiled."""
+    if (k, n) not in cache:
+        w, b = generate.read_weights(
+            os.path.join(models, f"fc_{act}_{m}_{k}_{n}.mlir"))
+        cache[k, n] = (torch.frombuffer(bytearray(w), dtype=torch.float32)
+                       .reshape(n, k).clone(),
+                       torch.frombuffer(bytearray(b), dtype=torch.float32)
+                       .clone())
+    return cache[k, n]
 
-    units is the work of one call: elements for sigmoid, rows for the
-    classifier, flops for the linear layers (only for the printed summary;
-    bench/report.py derives every metric from the time per call).
-    """
+
+def cases(models, threads, onednn):
+    """(name, make) in soma-bench's naming; make() -> (fn, units), built
+    only when the case runs (the 16M-element cases take 128 MiB each)."""
+    with open(os.path.join(models, "cases.json")) as f:
+        spec = json.load(f)
     out = []
+    for act, m, k, n in spec["fc"]:
+        def make(act=act, m=m, k=k, n=n):
+            w, b = fc_weights(models, act, m, k, n)
+            x = uniform((m, k), -1.0, 1.0, 42)
+            activation = FC_ACTIVATIONS[act]
+            if onednn:
+                dense = torch.nn.Linear(k, n)
+                dense.weight.copy_(w)
+                dense.bias.copy_(b)
+                # The weight becomes a oneDNN tensor once; input and result
+                # stay ordinary dense tensors, converted inside each call.
+                layer_onednn = torch.utils.mkldnn.to_mkldnn(dense.eval())
+
+                def layer():
+                    activation(layer_onednn(x))
+            else:
+                # Wᵀ as a view of the [N, K] weight, as F.linear passes it:
+                # the transpose costs nothing per call.
+                wt = w.t()
+                y = torch.empty((m, n))
+
+                def layer():
+                    torch.addmm(b, x, wt, out=y)
+                    activation(y)
+            return layer, 2 * m * k * n
+        out.append((f"fc_{act}/M:{m}/K:{k}/N:{n}/threads:{threads}", make))
     if onednn:
-        return linear_benchmarks_onednn()
-
-    # Written into a preallocated tensor, as Soma writes into the caller's
-    # buffer: both sides then read 4 MiB and write 4 MiB per call.
-    for batch in (4, 1024):
-        x = uniform((batch, 1024), -8.0, 8.0, 42)
-        y = torch.empty_like(x)
-        out.append((f"sigmoid/batch:{batch}",
-                    lambda x=x, y=y: torch.sigmoid(x, out=y), batch * 1024))
-
-    model = torch.nn.Sequential(torch.nn.Linear(6, 2), torch.nn.Sigmoid())
-    model[0].weight.copy_(torch.tensor(CLASSIFIER_WEIGHT))
-    model[0].bias.copy_(torch.tensor(CLASSIFIER_BIAS))
-    model.eval()
-    for batch in (1, 64):
-        x = uniform((batch, 6), -1.0, 1.0, 42)
-        out.append((f"classifier/batch:{batch}",
-                    lambda x=x, model=model: model(x), batch))
-
-    weights = {}
-    for m, k, n in LINEAR_SHAPES:
-        if (k, n) not in weights:
-            w, b = generate.weights(k, n)
-            # W^T as a view of the [N, K] weight, as F.linear passes it: the
-            # transpose costs nothing per call.
-            weights[k, n] = (torch.tensor(w).t(), torch.tensor(b))
-        wt, b = weights[k, n]
-        x = uniform((m, k), -1.0, 1.0, 42)
-        y = torch.empty((m, n))
-        # addmm then an in-place sigmoid into one preallocated result: the
-        # least work PyTorch's eager API allows for this layer.
-        def layer(x=x, wt=wt, b=b, y=y):
-            torch.addmm(b, x, wt, out=y)
-            torch.sigmoid(y, out=y)
-        out.append((f"linear/M:{m}/K:{k}/N:{n}", layer, 2 * m * k * n))
+        return out
+    for op in spec["act"]:
+        for count in spec["act_sizes"]:
+            def make(op=op, count=count):
+                x = uniform((count // 1024, 1024), -8.0, 8.0, 42)
+                y = torch.empty_like(x)
+                f = ACTIVATIONS[op]
+                return (lambda: f(x, y)), count
+            out.append((f"act/{op}/n:{count}/threads:{threads}", make))
+    if threads == 1:
+        for batch in (1, 64):
+            def make(batch=batch):
+                model = torch.nn.Sequential(torch.nn.Linear(6, 2),
+                                            torch.nn.Sigmoid())
+                model[0].weight.copy_(torch.tensor(CLASSIFIER_WEIGHT))
+                model[0].bias.copy_(torch.tensor(CLASSIFIER_BIAS))
+                model.eval()
+                x = uniform((batch, 6), -1.0, 1.0, 42)
+                return (lambda: model(x)), batch
+            out.append((f"classifier/batch:{batch}/threads:1", make))
     return out
 
 
-def linear_benchmarks_onednn():
-    out = []
-    for m, k, n in LINEAR_SHAPES:
-        w, b = generate.weights(k, n)
-        dense = torch.nn.Linear(k, n)
-        dense.weight.copy_(torch.tensor(w))
-        dense.bias.copy_(torch.tensor(b))
-        # The weight becomes a oneDNN tensor once; input and result stay
-        # ordinary dense tensors, converted inside each call.
-        onednn = torch.utils.mkldnn.to_mkldnn(dense.eval())
-        x = uniform((m, k), -1.0, 1.0, 42)
-        def layer(x=x, onednn=onednn):
-            y = onednn(x)
-            torch.sigmoid(y, out=y)
-        out.append((f"linear/M:{m}/K:{k}/N:{n}", layer, 2 * m * k * n))
-    return out
-
-
-def measure(fn, budget_s, min_samples=21, max_samples=2001):
-    """Median seconds per call of fn()."""
+def measure(fn, budget_s, min_samples=7, max_samples=2001):
+    """(median, min) seconds per call of fn(), and the sample count."""
     # Warm-up: first-call allocations, lazy kernel dispatch, caches.
     end = time.perf_counter_ns() + int(0.05 * budget_s * 1e9)
     calls = 0
@@ -154,30 +180,37 @@ def loaded_blas():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", required=True,
+                        help="the build's bench/models directory")
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", help="write the results to this file")
     parser.add_argument("--filter", default="", help="regex on names")
     parser.add_argument("--onednn", action="store_true",
-                        help="linear layers only, through oneDNN")
-    parser.add_argument("--time-per-benchmark", type=float, default=1.0,
-                        help="seconds of timed samples per benchmark")
+                        help="fused layers only, through oneDNN")
+    parser.add_argument("--time-per-benchmark", type=float, default=0.15,
+                        help="seconds of timed samples per case")
+    parser.add_argument("--min-samples", type=int, default=7)
     args = parser.parse_args()
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(args.threads)
     results = []
     with torch.no_grad():
-        for name, fn, units in benchmarks(args.onednn):
+        for name, make in cases(args.models, args.threads, args.onednn):
             if not re.search(args.filter, name):
                 continue
-            median, best, samples = measure(fn, args.time_per_benchmark)
+            fn, units = make()
+            median, best, samples = measure(fn, args.time_per_benchmark,
+                                            args.min_samples)
+            del fn
             results.append({"name": name, "median_s": median, "min_s": best,
                             "samples": samples, "units": units})
-            if name.startswith("linear"):
+            if name.startswith("fc"):
                 metric = f"{units / median * 1e-9:8.2f} GFLOP/s"
-            elif name.startswith("sigmoid"):
+            elif name.startswith("act"):
                 metric = f"{median / units * 1e9:8.3f} ns/element"
             else:
                 metric = f"{median * 1e6:8.3f} us/call"
-            print(f"{name:28s} {median * 1e6:12.3f} us  {metric}", flush=True)
+            print(f"{name:44s} {median * 1e6:12.3f} us  {metric}", flush=True)
 
     info = {
         "torch": torch.__version__,

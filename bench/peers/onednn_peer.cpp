@@ -1,12 +1,19 @@
 //===- onednn_peer.cpp - oneDNN cases of peer-bench -------------------------===//
 //
-// linear: one matmul primitive with bias and an eltwise_logistic post-op (the
-// fused layer as oneDNN offers it). The weight is described with format
-// `any`, so the primitive picks its preferred (blocked) layout, and is
-// reordered into it once, outside the timed loop, as an inference
-// deployment would; X and Y stay plain row-major.
-// sigmoid: an eltwise_forward logistic primitive, forward_inference.
-// Primitives are created once per case, before timing. Built only when
+// fc_<act>: one matmul primitive with bias and an eltwise post-op
+// (eltwise_logistic for sigmoid, eltwise_relu for relu): the fused layer as
+// oneDNN offers it. The weight is described with format `any`, so the
+// primitive picks its preferred (blocked) layout, and is reordered into it
+// once, outside the timed loop, as an inference deployment would; X and Y
+// stay plain row-major.
+// act/<op>: an eltwise_forward primitive (forward_inference): logistic,
+// logsigmoid, tanh, soft_relu (softplus), swish with alpha 1 (silu),
+// hardswish; softmax and log_softmax are softmax_v2 primitives
+// (softmax_accurate, softmax_log) along the rows of 1024. oneDNN 2.6 has no
+// hard sigmoid.
+// Primitives are created once per case, before timing. Threads: oneDNN's
+// OpenMP runtime reads OMP_NUM_THREADS, which bench/run.sh sets to the
+// case's thread count (one process per thread count). Built only when
 // oneDNN (Debian: libdnnl-dev) was found.
 //
 //===----------------------------------------------------------------------===//
@@ -24,10 +31,28 @@ using namespace dnnl;
 using dt = memory::data_type;
 using tag = memory::format_tag;
 
-void onednnLinear(benchmark::State &state) {
-  const int64_t m = state.range(0), k = state.range(1), n = state.range(2);
-  peer::LinearOperands ops(m, k, n);
+template <typename Body>
+void guarded(benchmark::State &state, Body body) {
   try {
+    body();
+  } catch (const dnnl::error &e) {
+    state.SkipWithError((std::string("oneDNN: ") + e.what()).c_str());
+  }
+}
+
+void timed(benchmark::State &state, primitive &prim, stream &strm,
+           const std::unordered_map<int, memory> &args) {
+  for (auto _ : state) {
+    prim.execute(strm, args);
+    strm.wait();
+    benchmark::ClobberMemory();
+  }
+}
+
+void onednnFc(benchmark::State &state, const peer::FcCase &c, int) {
+  const int64_t m = c.m, k = c.k, n = c.n;
+  bench::FcOperands ops(m, k, n);
+  guarded(state, [&] {
     engine eng(engine::kind::cpu, 0);
     stream strm(eng);
     memory::desc srcMd({m, k}, dt::f32, tag::ab);
@@ -37,7 +62,10 @@ void onednnLinear(benchmark::State &state) {
     memory::desc biasMd({1, n}, dt::f32, tag::ab);
     memory::desc dstMd({m, n}, dt::f32, tag::ab);
     post_ops po;
-    po.append_eltwise(1.0f, algorithm::eltwise_logistic, 0.0f, 0.0f);
+    po.append_eltwise(1.0f,
+                      c.act == "relu" ? algorithm::eltwise_relu
+                                      : algorithm::eltwise_logistic,
+                      0.0f, 0.0f);
     primitive_attr attr;
     attr.set_post_ops(po);
     matmul::primitive_desc pd(matmul::desc(srcMd, anyWeiMd, biasMd, dstMd),
@@ -60,54 +88,67 @@ void onednnLinear(benchmark::State &state) {
                                             {DNNL_ARG_DST, dst}};
     prim.execute(strm, args);
     strm.wait();
-    if (!peer::checkLinear(state, ops.x.get(), ops.w.get(), ops.b.get(),
-                           ops.y.get(), m, k, n))
+    if (!bench::checkFc(state, c.act, ops.x.get(), ops.w.get(), ops.b.get(),
+                        ops.y.get(), m, k, n))
       return;
-    for (auto _ : state) {
-      prim.execute(strm, args);
-      strm.wait();
-      benchmark::ClobberMemory();
-    }
-  } catch (const dnnl::error &e) {
-    state.SkipWithError((std::string("oneDNN: ") + e.what()).c_str());
-    return;
-  }
-  peer::setLinearCounters(state, m, k, n);
+    timed(state, prim, strm, args);
+    bench::setFcCounters(state, m, k, n);
+  });
 }
 
-void onednnSigmoid(benchmark::State &state) {
-  const int64_t count = state.range(0) * 1024;
-  peer::Buffer x = peer::uniform(count, -8.0f, 8.0f, 42);
-  peer::Buffer y = peer::allocate(count);
-  try {
+bool supported(const std::string &op) { return op != "hard_sigmoid"; }
+
+void onednnActivation(benchmark::State &state, const std::string &op,
+                      int64_t count, int) {
+  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer y = bench::allocate(count);
+  guarded(state, [&] {
     engine eng(engine::kind::cpu, 0);
     stream strm(eng);
-    memory::desc md({count}, dt::f32, tag::a);
-    eltwise_forward::primitive_desc pd(
-        eltwise_forward::desc(prop_kind::forward_inference,
-                              algorithm::eltwise_logistic, md, 0.0f, 0.0f),
-        eng);
-    eltwise_forward prim(pd);
+    memory::desc md({count / 1024, 1024}, dt::f32, tag::ab);
+    primitive prim;
+    if (op == "softmax" || op == "log_softmax") {
+      softmax_v2_forward::primitive_desc pd(
+          softmax_v2_forward::desc(prop_kind::forward_inference,
+                                   op == "softmax" ? algorithm::softmax_accurate
+                                                   : algorithm::softmax_log,
+                                   md, md, 1),
+          eng);
+      prim = softmax_v2_forward(pd);
+    } else {
+      static const std::unordered_map<std::string,
+                                      std::pair<algorithm, float>>
+          algorithms = {
+              {"sigmoid", {algorithm::eltwise_logistic, 0.0f}},
+              {"log_sigmoid", {algorithm::eltwise_logsigmoid, 0.0f}},
+              {"tanh", {algorithm::eltwise_tanh, 0.0f}},
+              {"softplus", {algorithm::eltwise_soft_relu, 0.0f}},
+              {"silu", {algorithm::eltwise_swish, 1.0f}},
+              {"hard_swish", {algorithm::eltwise_hardswish, 0.0f}},
+          };
+      auto [alg, alpha] = algorithms.at(op);
+      eltwise_forward::primitive_desc pd(
+          eltwise_forward::desc(prop_kind::forward_inference, alg, md, alpha,
+                                0.0f),
+          eng);
+      prim = eltwise_forward(pd);
+    }
     memory src(md, eng, x.get()), dst(md, eng, y.get());
     std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src},
                                             {DNNL_ARG_DST, dst}};
     prim.execute(strm, args);
     strm.wait();
-    if (!peer::checkSigmoid(state, x.get(), y.get(), count))
+    if (!bench::checkActivation(state, op, x.get(), y.get(), count))
       return;
-    for (auto _ : state) {
-      prim.execute(strm, args);
-      strm.wait();
-      benchmark::ClobberMemory();
-    }
-  } catch (const dnnl::error &e) {
-    state.SkipWithError((std::string("oneDNN: ") + e.what()).c_str());
-    return;
-  }
-  state.SetItemsProcessed(state.iterations() * count);
+    timed(state, prim, strm, args);
+    state.SetItemsProcessed(state.iterations() * count);
+  });
 }
 
-} // namespace
+const bool registered = [] {
+  peer::registerFc("onednn", onednnFc);
+  peer::registerActivations("onednn", supported, onednnActivation);
+  return true;
+}();
 
-BENCHMARK(onednnLinear)->Name("onednn/linear")->Apply(peer::linearShapes);
-BENCHMARK(onednnSigmoid)->Name("onednn/sigmoid")->Apply(peer::sigmoidBatches);
+} // namespace

@@ -1,26 +1,25 @@
 //===- peer_common.h - Shared helpers of peer-bench ------------*- C++ -*-===//
 //
 // peer-bench times native libraries (oneDNN, XNNPACK, OpenBLAS, SLEEF) on
-// the operations and shapes of soma-bench. Each library's cases live in their
-// own .cpp file, built only when bench/CMakeLists.txt found the library.
-// A case is named "<peer>/<soma-bench name>" (e.g.
-// "onednn/linear/M:64/K:1024/N:1024"); bench/report.py splits the first
-// component off to join it with Soma's row.
+// the cases of soma-bench, from the same generated list
+// (soma_bench_cases.h). Each library's cases live in their own .cpp file,
+// built only when bench/CMakeLists.txt found the library, and registered by
+// a static initializer. A case is named "<peer>/<soma-bench name>" (e.g.
+// "onednn/fc_sigmoid/M:64/K:1024/N:1024/threads:2"); bench/report.py splits
+// the first component off to join it with Soma's row.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SOMA_BENCH_PEER_COMMON_H
 #define SOMA_BENCH_PEER_COMMON_H
 
 #include "../bench_support.h"
+#include "soma_bench_cases.h"
 
 #include <benchmark/benchmark.h>
 
-#include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <memory>
 #include <string>
+#include <vector>
 
 namespace peer {
 
@@ -28,89 +27,65 @@ using bench::allocate;
 using bench::Buffer;
 using bench::uniform;
 
-inline double sigmoidRef(double v) { return 1.0 / (1.0 + std::exp(-v)); }
-
-constexpr double kTolerance = 1e-4; // relative, against a double reference
-
-// Compares `got` with `want` (double); on mismatch stops the case with
-// SkipWithError and returns false.
-inline bool close(benchmark::State &state, float got, double want,
-                  const char *what, int64_t index) {
-  double err = std::fabs(double(got) - want) / std::fmax(std::fabs(want), 1e-30);
-  if (!(err <= kTolerance)) {
-    char msg[160];
-    std::snprintf(msg, sizeof msg,
-                  "%s mismatch at %lld: got %.9g, want %.9g (rel. error %.3g)",
-                  what, static_cast<long long>(index), got, want, err);
-    state.SkipWithError(msg);
-    return false;
-  }
-  return true;
-}
-
-// Checks a few elements of Y = sigmoid(X * W^T + b), W as N rows of K.
-inline bool checkLinear(benchmark::State &state, const float *x,
-                        const float *w, const float *b, const float *y,
-                        int64_t m, int64_t k, int64_t n) {
-  const int64_t rows[] = {0, m / 2, m - 1};
-  const int64_t cols[] = {0, n / 3, n - 1};
-  for (int64_t i : rows)
-    for (int64_t j : cols) {
-      double acc = b[j];
-      for (int64_t p = 0; p < k; ++p)
-        acc += double(x[i * k + p]) * double(w[j * k + p]);
-      if (!close(state, y[i * n + j], sigmoidRef(acc), "linear", i * n + j))
-        return false;
-    }
-  return true;
-}
-
-// Checks a few elements of y = sigmoid(x) over `count` floats.
-inline bool checkSigmoid(benchmark::State &state, const float *x,
-                         const float *y, int64_t count) {
-  const int64_t at[] = {0, 1, 17, count / 3, count / 2, count - 1};
-  for (int64_t i : at)
-    if (!close(state, y[i], sigmoidRef(x[i]), "sigmoid", i))
-      return false;
-  return true;
-}
-
-// The linear layers' operands: X uniform in [-1, 1), W (N rows of K) and b
-// uniform in +-1/sqrt(K) (PyTorch's Linear init range, as generate.py's).
-struct LinearOperands {
-  Buffer x, w, b, y;
-  LinearOperands(int64_t m, int64_t k, int64_t n)
-      : x(uniform(m * k, -1.0f, 1.0f, 42)),
-        w(uniform(n * k, -1.0f / std::sqrt(float(k)),
-                  1.0f / std::sqrt(float(k)), 7)),
-        b(uniform(n, -1.0f / std::sqrt(float(k)), 1.0f / std::sqrt(float(k)),
-                  9)),
-        y(allocate(m * n)) {}
+struct FcCase {
+  std::string act;
+  int64_t m, k, n;
 };
 
-inline void setLinearCounters(benchmark::State &state, int64_t m, int64_t k,
-                              int64_t n) {
-  state.counters["FLOPS"] = benchmark::Counter(
-      2.0 * m * k * n, benchmark::Counter::kIsIterationInvariantRate,
-      benchmark::Counter::kIs1000);
+inline std::vector<FcCase> fcCases() {
+  std::vector<FcCase> out;
+#define SOMA_FC(act, m, k, n) out.push_back({#act, m, k, n});
+  SOMA_BENCH_FC_CASES(SOMA_FC)
+#undef SOMA_FC
+  return out;
 }
 
-inline void configure(benchmark::internal::Benchmark *b) {
-  b->UseRealTime()->Unit(benchmark::kMicrosecond);
+inline std::vector<std::string> activationOps() {
+  std::vector<std::string> out;
+#define SOMA_ACT(op) out.push_back(#op);
+  SOMA_BENCH_ACT_CASES(SOMA_ACT)
+#undef SOMA_ACT
+  return out;
 }
 
-// soma-bench's linear shapes (M, K, N) and sigmoid batches (rows of 1024).
-inline void linearShapes(benchmark::internal::Benchmark *b) {
-  b->ArgNames({"M", "K", "N"})
-      ->Args({1, 8, 2})
-      ->Args({16, 6, 2})
-      ->Args({1, 1024, 1024})
-      ->Args({64, 1024, 1024})
-      ->Args({256, 512, 512})
-      ->Apply(configure);
+inline std::vector<int64_t> activationSizes() { return {SOMA_BENCH_ACT_SIZES}; }
+
+constexpr int kThreadCounts[] = {1, 2};
+
+/// Registers fn(state, fcCase, threads) as "<peer>/fc_..." for every fused
+/// layer case and thread count.
+template <typename Fn> void registerFc(const std::string &peer, Fn fn) {
+  for (int threads : kThreadCounts)
+    for (const FcCase &c : fcCases())
+      benchmark::RegisterBenchmark(
+          (peer + "/" + bench::fcName(c.act, c.m, c.k, c.n, threads)).c_str(),
+          [=](benchmark::State &state) {
+            if (bench::haveCpus(state, threads))
+              fn(state, c, threads);
+          })
+          ->Apply(bench::configure);
 }
-inline void sigmoidBatches(benchmark::internal::Benchmark *b) {
-  b->ArgName("batch")->Arg(4)->Arg(1024)->Apply(configure);
+
+/// Registers fn(state, op, count, threads) as "<peer>/act/..." for the
+/// activations `supported` accepts, every size and thread count.
+template <typename Supported, typename Fn>
+void registerActivations(const std::string &peer, Supported supported,
+                         Fn fn) {
+  for (int threads : kThreadCounts)
+    for (const std::string &op : activationOps()) {
+      if (!supported(op))
+        continue;
+      for (int64_t count : activationSizes())
+        bench::configureActivation(
+            benchmark::RegisterBenchmark(
+                (peer + "/" + bench::actName(op, count, threads)).c_str(),
+                [=](benchmark::State &state) {
+                  if (bench::haveCpus(state, threads))
+                    fn(state, op, count, threads);
+                }),
+            count);
+
+    }
 }
 
 } // namespace peer

@@ -1,10 +1,10 @@
 //===- peer_main.cpp - peer-bench's main ------------------------------------===//
 //
-// The same defaults as soma-bench (21 repetitions of at least 50 ms, medians
-// only). Every peer runs on one thread: bench/run.sh pins the process to one
-// CPU and sets OMP_NUM_THREADS=1 (oneDNN's OpenMP runtime) and
-// OPENBLAS_NUM_THREADS=1; the OpenBLAS cases also call
-// openblas_set_num_threads(1), and XNNPACK runs without a thread pool.
+// The same defaults as soma-bench (bench_support.h: repetitions, medians
+// only). The cases register themselves, one .cpp per library. Threads:
+// each case takes its thread count from its name; bench/run.sh runs the
+// cases of one library and one thread count per process, pinned to that
+// many CPUs, with OMP_NUM_THREADS set for oneDNN's OpenMP runtime.
 //
 //===----------------------------------------------------------------------===//
 

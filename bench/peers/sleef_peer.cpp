@@ -1,37 +1,52 @@
-//===- sleef_peer.cpp - SLEEF case of peer-bench ----------------------------===//
+//===- sleef_peer.cpp - SLEEF cases of peer-bench ---------------------------===//
 //
-// sigmoid: a loop of 1 / (1 + Sleef_expf16_u10(-x)), 16 floats per step
-// (sleef_kernel.cpp, AVX-512F): the "SLEEF-based loop" of PERF.md, the way
-// PyTorch builds its AVX-512 sigmoid. Skipped (with an error) on a CPU
-// without AVX-512F. Built only when SLEEF (Debian: libsleef-dev) was found
-// and the compiler accepts -mavx512f.
+// act/<op>: a loop over SLEEF's 16-lane AVX-512 functions
+// (sleef_kernel.cpp): sigmoid 1/(1+expf(-x)), log_sigmoid
+// min(x,0)-log1pf(expf(-|x|)), silu x/(1+expf(-x)), tanh tanhf, softplus
+// max(x,0)+log1pf(expf(-|x|)), softmax and log_softmax row by row (max,
+// expf, sum, then a scale or logf); hard_sigmoid and hard_swish as
+// min/max/FMA. The "SLEEF-based loop" of PERF.md, the way PyTorch builds
+// its AVX-512 activations. Threads: at 2, the rows are split between the
+// calling thread and one spinning worker (bench::Team). Skipped (with an
+// error) on a CPU without AVX-512F. Built only when SLEEF (Debian:
+// libsleef-dev) was found and the compiler accepts -mavx512f.
 //
 //===----------------------------------------------------------------------===//
 
 #include "peer_common.h"
 
-void somaPeerSleefSigmoid(const float *x, float *y, int64_t count);
+bool somaPeerSleefActivation(const std::string &op, const float *x, float *y,
+                             int64_t count);
 
 namespace {
 
-void sleefSigmoid(benchmark::State &state) {
-  const int64_t count = state.range(0) * 1024;
+void sleefActivation(benchmark::State &state, const std::string &op,
+                     int64_t count, int threads) {
   if (!__builtin_cpu_supports("avx512f")) {
-    state.SkipWithError("SLEEF sigmoid needs AVX-512F");
+    state.SkipWithError("the SLEEF loops need AVX-512F");
     return;
   }
-  peer::Buffer x = peer::uniform(count, -8.0f, 8.0f, 42);
-  peer::Buffer y = peer::allocate(count);
-  somaPeerSleefSigmoid(x.get(), y.get(), count);
-  if (!peer::checkSigmoid(state, x.get(), y.get(), count))
+  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer y = bench::allocate(count);
+  bench::Team team(threads);
+  std::function<void(int, int)> body = [&](int i, int parts) {
+    auto [lo, hi] = bench::Team::split(count, i, parts, 1024);
+    somaPeerSleefActivation(op, x.get() + lo, y.get() + lo, hi - lo);
+  };
+  team.run(body);
+  if (!bench::checkActivation(state, op, x.get(), y.get(), count))
     return;
   for (auto _ : state) {
-    somaPeerSleefSigmoid(x.get(), y.get(), count);
+    team.run(body);
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * count);
 }
 
-} // namespace
+const bool registered = [] {
+  peer::registerActivations(
+      "sleef", [](const std::string &) { return true; }, sleefActivation);
+  return true;
+}();
 
-BENCHMARK(sleefSigmoid)->Name("sleef/sigmoid")->Apply(peer::sigmoidBatches);
+} // namespace

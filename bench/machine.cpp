@@ -1,0 +1,164 @@
+//===- machine.cpp - The machine's limits, measured in the same run -------===//
+//
+// machine/fma/threads:T: independent FMA chains (12 accumulators of
+// _mm512_fmadd_ps, 16 floats each; _mm256_fmadd_ps on a CPU without
+// AVX-512F) on each of T threads: the FP32 FMA peak the fused layers are
+// judged against. Each FMA counts 2 flops per lane.
+// machine/memcpy/n:N/threads:T: memcpy of N floats (each thread its share).
+// machine/stream/n:N/threads:T: y[i] = x[i] + 1 over N floats, a plain
+// read+write loop (vectorized, ordinary stores).
+// The counters "flop" and "bytes" give the work of one call (bytes read +
+// written); bench/report.py turns them into GFLOP/s and GB/s, from the
+// fastest repetition of the fastest round (the "fastest" statistic).
+//
+//===----------------------------------------------------------------------===//
+
+#include "bench_support.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace {
+
+constexpr int64_t kFmaIterations = 1 << 20;
+constexpr int kChains = 12;
+
+__attribute__((target("avx512f"), noinline)) float fma512(int64_t iters,
+                                                         float seed) {
+  __m512 acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm512_set1_ps(seed + 0.01f * c);
+  const __m512 mul = _mm512_set1_ps(0.999999f);
+  const __m512 add = _mm512_set1_ps(1e-6f);
+  for (int64_t i = 0; i < iters; ++i) {
+#pragma clang loop unroll(full)
+    for (int c = 0; c < kChains; ++c)
+      acc[c] = _mm512_fmadd_ps(acc[c], mul, add);
+  }
+  __m512 sum = acc[0];
+  for (int c = 1; c < kChains; ++c)
+    sum = _mm512_add_ps(sum, acc[c]);
+  return _mm512_reduce_add_ps(sum);
+}
+
+__attribute__((target("avx2,fma"), noinline)) float fma256(int64_t iters,
+                                                          float seed) {
+  __m256 acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm256_set1_ps(seed + 0.01f * c);
+  const __m256 mul = _mm256_set1_ps(0.999999f);
+  const __m256 add = _mm256_set1_ps(1e-6f);
+  for (int64_t i = 0; i < iters; ++i) {
+#pragma clang loop unroll(full)
+    for (int c = 0; c < kChains; ++c)
+      acc[c] = _mm256_fmadd_ps(acc[c], mul, add);
+  }
+  __m256 sum = acc[0];
+  for (int c = 1; c < kChains; ++c)
+    sum = _mm256_add_ps(sum, acc[c]);
+  float lanes[8];
+  _mm256_storeu_ps(lanes, sum);
+  float s = 0;
+  for (float v : lanes)
+    s += v;
+  return s;
+}
+
+void fmaPeak(benchmark::State &state, int threads) {
+  if (!bench::haveCpus(state, threads))
+    return;
+  const bool wide = __builtin_cpu_supports("avx512f");
+  if (!wide && !(__builtin_cpu_supports("avx2") &&
+                 __builtin_cpu_supports("fma"))) {
+    state.SkipWithError("needs AVX-512F or AVX2+FMA");
+    return;
+  }
+  const int lanes = wide ? 16 : 8;
+  bench::Team team(threads);
+  std::vector<float> sink(threads);
+  std::function<void(int, int)> body = [&](int i, int) {
+    sink[i] = wide ? fma512(kFmaIterations, 1.0f + i)
+                   : fma256(kFmaIterations, 1.0f + i);
+  };
+  // Warm-up: a core that was idle may take milliseconds to reach its
+  // full clock.
+  for (int i = 0; i < 8; ++i)
+    team.run(body);
+  for (auto _ : state) {
+    team.run(body);
+    benchmark::DoNotOptimize(sink.data());
+  }
+  state.counters["flop"] = 2.0 * lanes * kChains * kFmaIterations * threads;
+  state.counters["vector_bits"] = lanes * 32;
+}
+
+void memcpyBandwidth(benchmark::State &state, int64_t n, int threads) {
+  if (!bench::haveCpus(state, threads))
+    return;
+  bench::Buffer x = bench::uniform(n, -1.0f, 1.0f, 42);
+  bench::Buffer y = bench::allocate(n);
+  bench::Team team(threads);
+  std::function<void(int, int)> body = [&](int i, int count) {
+    auto [lo, hi] = bench::Team::split(n, i, count);
+    std::memcpy(y.get() + lo, x.get() + lo, (hi - lo) * sizeof(float));
+  };
+  team.run(body);
+  for (auto _ : state) {
+    team.run(body);
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes"] = 2.0 * sizeof(float) * n;
+}
+
+void streamBandwidth(benchmark::State &state, int64_t n, int threads) {
+  if (!bench::haveCpus(state, threads))
+    return;
+  bench::Buffer x = bench::uniform(n, -1.0f, 1.0f, 42);
+  bench::Buffer y = bench::allocate(n);
+  bench::Team team(threads);
+  std::function<void(int, int)> body = [&](int i, int count) {
+    auto [lo, hi] = bench::Team::split(n, i, count);
+    const float *__restrict src = x.get();
+    float *__restrict dst = y.get();
+    for (int64_t j = lo; j < hi; ++j)
+      dst[j] = src[j] + 1.0f;
+  };
+  team.run(body);
+  for (auto _ : state) {
+    team.run(body);
+    benchmark::ClobberMemory();
+  }
+  state.counters["bytes"] = 2.0 * sizeof(float) * n;
+}
+
+} // namespace
+
+namespace bench {
+
+// The fastest repetition: the limits are what the machine can reach, so
+// bench/report.py takes this statistic, not the median.
+double fastest(const std::vector<double> &v) {
+  return *std::min_element(v.begin(), v.end());
+}
+
+void registerMachineCases(int64_t copyElements) {
+  for (int t : {1, 2}) {
+    std::string threads = "/threads:" + std::to_string(t);
+    std::string n = "/n:" + std::to_string(copyElements);
+    benchmark::RegisterBenchmark(("machine/fma" + threads).c_str(), fmaPeak, t)
+        ->Apply(configure)
+        ->ComputeStatistics("fastest", fastest);
+    benchmark::RegisterBenchmark(("machine/memcpy" + n + threads).c_str(),
+                                 memcpyBandwidth, copyElements, t)
+        ->Apply(configure)
+        ->ComputeStatistics("fastest", fastest);
+    benchmark::RegisterBenchmark(("machine/stream" + n + threads).c_str(),
+                                 streamBandwidth, copyElements, t)
+        ->Apply(configure)
+        ->ComputeStatistics("fastest", fastest);
+  }
+}
+
+} // namespace bench
