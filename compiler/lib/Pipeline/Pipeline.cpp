@@ -59,13 +59,15 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "hoist-dynamic-allocs=true modify-public-functions=true},"
       "canonicalize,buffer-deallocation-pipeline,"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede
-      // lower-affine; math ops without an LLVM intrinsic become libm calls
-      // (element by element on vectors, hence before the vector lowering);
-      // vector transfers become (masked) loads and stores.
+      // lower-affine; math ops become LLVM intrinsics (on whole vectors:
+      // convert-math-to-libm would split a vector absf into scalars), those
+      // without one libm calls (element by element on vectors, hence
+      // before the vector lowering); vector transfers become (masked) loads
+      // and stores.
       "func.func(convert-linalg-to-loops),convert-vector-to-scf,"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-      "convert-math-to-libm,convert-vector-to-llvm,"
-      "convert-math-to-llvm,convert-arith-to-llvm,convert-index-to-llvm,"
+      "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+      "convert-arith-to-llvm,convert-index-to-llvm,"
       // Buffers come from the runtime's tracked allocator (an allocation
       // failure becomes a status, not a crash).
       "finalize-memref-to-llvm{use-generic-functions=true},"

@@ -1,16 +1,41 @@
-// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN: soma-opt %s --convert-soma-to-linalg="vector-lanes=0" --split-input-file \
 // RUN:   | FileCheck %s --implicit-check-not=soma. \
 // RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log \
 // RUN:     --implicit-check-not=math.tanh --implicit-check-not=math.fma
 // The pass also runs nested on each function.
 // RUN: soma-opt %s --split-input-file \
-// RUN:   --pass-pipeline="builtin.module(func.func(convert-soma-to-linalg))" \
+// RUN:   --pass-pipeline="builtin.module(func.func(convert-soma-to-linalg{vector-lanes=0}))" \
 // RUN:   | FileCheck %s --implicit-check-not=soma.
+// By default (vector-lanes=16) the same bodies run on vectors.
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=VEC
 
-// Every activation is one all-parallel linalg.generic; transcendental ones
-// compute in f64 and truncate once, with Soma's own exp, expm1 and log1p
-// (ApproxMath.cpp): arith ops and llvm.intr.fma, no math.exp, math.log or
-// math.tanh, which would become libm calls.
+// With vector-lanes=0 every activation is one all-parallel linalg.generic
+// of its element body; transcendental ones compute in f64 and truncate
+// once, with Soma's own exp, expm1 and log1p (ApproxMath.cpp): arith ops
+// and llvm.intr.fma, no math.exp, math.log or math.tanh, which would
+// become libm calls.
+
+// With vectors, the tensor is flattened; whole steps of two 16-lane vectors
+// run in a loop, the rest one masked vector at a time, every element
+// through the same vector body; the result is reshaped back.
+// VEC-LABEL: func.func @sigmoid
+// VEC-SAME: (%[[X:.+]]: tensor<?x8xf32>)
+// VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
+// VEC: %[[N:.+]] = tensor.dim %[[FLAT]]
+// VEC: %[[WHOLE:.+]] = arith.muli
+// VEC: %[[MAIN:.+]] = scf.for %{{.+}} = %{{.+}} to %[[WHOLE]] step %c32
+// VEC: vector.transfer_read %[[FLAT]][%{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
+// VEC-NOT: arith.extf
+// VEC: arith.divf %{{.+}} : vector<16xf32>
+// VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
+// VEC: vector.transfer_read %[[FLAT]]
+// VEC: vector.transfer_write
+// VEC: scf.yield
+// VEC: %[[REST:.+]] = scf.for %[[J:.+]] = %[[WHOLE]] to %[[N]] step %c16{{.*}} iter_args(%{{.+}} = %[[MAIN]])
+// VEC: vector.transfer_read %[[FLAT]][%[[J]]], %{{.+}} : tensor<?xf32>, vector<16xf32>
+// VEC: vector.transfer_write %{{.+}}[%[[J]]] : vector<16xf32>, tensor<?xf32>
+// VEC: tensor.expand_shape %[[REST]] {{\[\[}}0, 1]] output_shape [%{{.+}}, 8] : tensor<?xf32> into tensor<?x8xf32>
 
 // CHECK-LABEL: func.func @sigmoid
 // CHECK-SAME: (%[[X:.+]]: tensor<?x8xf32>)
@@ -21,28 +46,25 @@
 // CHECK-SAME: iterator_types = ["parallel", "parallel"]
 // CHECK-SAME: ins(%[[X]] : tensor<?x8xf32>) outs(%[[INIT]] : tensor<?x8xf32>)
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK:   %[[D:.+]] = arith.extf %[[IN]] : f32 to f64
-// exp(-|x|), its argument clamped to [-746, 710], reduced by the shifter.
-// CHECK:   %[[ABS:.+]] = math.absf %[[D]] : f64
-// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]] : f64
-// CHECK:   arith.constant -7.460000e+02 : f64
-// CHECK:   arith.constant 7.100000e+02 : f64
-// CHECK:   %[[SHIFTER:.+]] = arith.constant 0x4338000000000000 : f64
-// CHECK:   llvm.intr.fma(%{{.+}}, %{{.+}}, %[[SHIFTER]]) : (f64, f64, f64) -> f64
-// CHECK:   arith.bitcast %{{.+}} : f64 to i64
+// sigmoid computes in f32 alone: exp(-|x|) with -|x| clamped to -105,
+// reduced by the shifter 1.5·2^23 and two fma steps, ...
+// CHECK-NOT: arith.extf
+// CHECK:   %[[ABS:.+]] = math.absf %[[IN]] : f32
+// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]] : f32
+// CHECK:   arith.constant -1.050000e+02 : f32
+// CHECK:   %[[SHIFTER:.+]] = arith.constant 0x4B400000 : f32
+// CHECK:   llvm.intr.fma(%{{.+}}, %{{.+}}, %[[SHIFTER]]) : (f32, f32, f32) -> f32
+// ... 2^n built in the exponent field as two factors ...
+// CHECK:   arith.bitcast %{{.+}} : f32 to i32
+// CHECK:   arith.shrsi
 // CHECK:   arith.shli
-// 1/(1 + e): the f32 quotient refined by a Newton step.
-// CHECK:   %[[NARROW:.+]] = arith.truncf %{{.+}} : f64 to f32
-// CHECK:   %[[Q32:.+]] = arith.divf %{{.+}}, %[[NARROW]] : f32
-// CHECK:   %[[Y:.+]] = arith.extf %[[Q32]] : f32 to f64
-// CHECK:   %[[ERR:.+]] = llvm.intr.fma(%{{.+}}, %[[Y]], %{{.+}})
-// CHECK:   %[[REC:.+]] = llvm.intr.fma(%[[Y]], %[[ERR]], %[[Y]])
-// x >= 0 ? 1/(1 + e) : e/(1 + e)
-// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[D]], %{{.+}} : f64
-// CHECK:   %[[LOW:.+]] = arith.mulf %{{.+}}, %[[REC]] : f64
-// CHECK:   %[[Q:.+]] = arith.select %[[NONNEG]], %[[REC]], %[[LOW]] : f64
-// CHECK:   %[[T:.+]] = arith.truncf %[[Q]] : f64 to f32
-// CHECK:   linalg.yield %[[T]] : f32
+// ... 1/(1 + e) from one f32 division and an fma residual ...
+// CHECK:   %[[REC:.+]] = arith.divf %{{.+}}, %{{.+}} : f32
+// CHECK:   llvm.intr.fma
+// x >= 0 ? q·(1 + residual) : e·q·(1 + residual), never widened to f64.
+// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[Q:.+]] = arith.select %[[NONNEG]], %{{.+}}, %{{.+}} : f32
+// CHECK:   linalg.yield %[[Q]] : f32
 // CHECK: return %[[R]]
 func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = soma.sigmoid %x : tensor<?x8xf32>
@@ -64,7 +86,7 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // log1p(e) = 2·atanh(e/(e + 2)) or ln2 + 2·atanh((e - 1)/(e + 3)).
 // CHECK:   %[[HIGH:.+]] = arith.cmpf oge, %{{.+}}, %{{.+}} : f64
 // CHECK:   arith.select %[[HIGH]]
-// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   arith.divf %{{.+}} : f64
 // CHECK:   llvm.intr.fma
 // CHECK:   %[[L1P:.+]] = arith.addf
 // CHECK:   %[[R:.+]] = arith.subf %[[MIN]], %[[L1P]] : f64
@@ -134,7 +156,8 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK:   %[[ABOVE:.+]] = arith.cmpf olt, %[[SIX]], %[[M]]
 // CHECK:   %[[GATE:.+]] = arith.select %[[ABOVE]], %[[SIX]], %[[M]]
 // CHECK:   %[[P:.+]] = arith.mulf %[[D]], %[[GATE]]
-// CHECK:   %[[Q:.+]] = arith.divf %[[P]], %[[SIX]]
+// CHECK:   %[[SIXTH:.+]] = arith.constant 0.16666666666666666 : f64
+// CHECK:   %[[Q:.+]] = arith.mulf %[[P]], %[[SIXTH]]
 // CHECK:   arith.truncf %[[Q]]
 func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.hard_swish %x : tensor<?x4xf32>
@@ -154,9 +177,7 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // expm1(2a) = 2^n·expm1(r) + (2^n - 1), then e/(e + 2).
 // CHECK:   llvm.intr.fma
 // CHECK:   %[[DEN:.+]] = arith.addf %[[EM1:.+]], %{{.+}} : f64
-// CHECK:   arith.divf %{{.+}} : f32
-// CHECK:   llvm.intr.fma
-// CHECK:   %[[REC:.+]] = llvm.intr.fma
+// CHECK:   %[[REC:.+]] = arith.divf %{{.+}}, %[[DEN]] : f64
 // CHECK:   %[[MAG:.+]] = arith.mulf %[[EM1]], %[[REC]] : f64
 // The sign of x, put back with integer ops.
 // CHECK:   arith.andi
@@ -248,7 +269,10 @@ func.func @dropout(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 
 // -----
 
-// A rank-0 activation has no loops.
+// A rank-0 activation has no loops (with vectors too).
+// VEC-LABEL: func.func @scalar
+// VEC: linalg.generic
+// VEC-SAME: iterator_types = []
 // CHECK-LABEL: func.func @scalar
 // CHECK: %[[INIT:.+]] = tensor.empty() : tensor<f32>
 // CHECK: linalg.generic

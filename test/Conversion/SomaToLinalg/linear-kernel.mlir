@@ -5,14 +5,15 @@
 // RUN: not soma-opt %s --convert-soma-to-linalg="vector-lanes=12" --split-input-file 2>&1 \
 // RUN:   | FileCheck %s --check-prefix=BAD
 
-// BAD: vector-lanes must be 4, 8 or 16, not 12
+// BAD: vector-lanes must be 0, 4, 8 or 16, not 12
 
 // A linear layer with a constant weight becomes the register-blocked
 // kernel. N = 5 fits one 8-lane vector: the weight is packed k-major into
 // one panel of 8 columns, zero-padded; tiles of 6 rows keep 6 accumulators
 // that start from the bias (read past N with zero padding); each k step
 // broadcasts one input element per row into an FMA; relu applies to the
-// accumulators, and the store masks the 3 columns past N (no in_bounds).
+// accumulators, joined two by two into full 16-lane registers and split
+// back, and the store masks the 3 columns past N (no in_bounds).
 // CHECK-LABEL: func.func @relu_layer
 // CHECK-SAME: (%[[X:[a-z0-9_]+]]: tensor<?x3xf32>)
 // CHECK-DAG: %[[BIAS:[a-z0-9_]+]] = arith.constant dense<[5.000000e-01, 1.500000e+00, 2.500000e+00, 3.500000e+00, 4.500000e+00]> : tensor<5xf32>
@@ -30,8 +31,10 @@
 // CHECK: vector.fma %[[XB]], %[[W]], %[[A0]] : vector<8xf32>
 // CHECK-COUNT-5: vector.fma
 // CHECK: scf.yield
-// CHECK: arith.cmpf olt, %[[SUMS]]#0
-// CHECK: %[[Y0:[a-z0-9_]+]] = arith.select
+// CHECK: %[[JOINED:[a-z0-9_]+]] = vector.shuffle %[[SUMS]]#0, %[[SUMS]]#1 [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xf32>, vector<8xf32>
+// CHECK: arith.cmpf olt, %[[JOINED]], %{{.+}} : vector<16xf32>
+// CHECK: %[[Y01:[a-z0-9_]+]] = arith.select
+// CHECK: %[[Y0:[a-z0-9_]+]] = vector.extract_strided_slice %[[Y01]] {offsets = [0], sizes = [8], strides = [1]} : vector<16xf32> to vector<8xf32>
 // CHECK: vector.transfer_write %[[Y0]], %{{.+}}[%[[ROW]], %{{.+}}] : vector<8xf32>, tensor<?x5xf32>
 // The rows left, in at most one tile each of 4, 2 and 1 rows.
 // CHECK: %[[T4:[a-z0-9_]+]] = scf.for %{{.+}} = %[[WHOLE]] to %{{.+}} step %c4 iter_args(%{{.+}} = %[[T]])

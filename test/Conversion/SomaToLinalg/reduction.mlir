@@ -58,10 +58,12 @@ func.func @reduce_sum_all(%x: tensor<?x3x4xf32>) -> tensor<1x1x1xf32> {
 
 // -----
 
-// softmax: the maximum in f32, then the sum of exponentials and the
-// normalization in f64 from the shift on.
+// softmax: the maximum in f32; from the shift on f64: the exponentials once
+// (element-wise), their sum (`reassoc`, so that it vectorizes), one
+// reciprocal per row, and the normalization as a product.
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @softmax_dim1
 // CHECK-SAME: (%[[X:.+]]: tensor<?x5x6xf32>)
 // CHECK: %[[N:.+]] = tensor.dim %[[X]]
@@ -76,30 +78,44 @@ func.func @reduce_sum_all(%x: tensor<?x3x4xf32>) -> tensor<1x1x1xf32> {
 // CHECK:   arith.maximumf %[[ACC]], %[[V]] : f32
 // CHECK: %[[SUME:.+]] = tensor.empty(%[[N]]) : tensor<?x6xf64>
 // CHECK: %[[SUMI:.+]] = linalg.fill ins(%{{.+}} : f64) outs(%[[SUME]] : tensor<?x6xf64>)
-// CHECK: %[[SUM:.+]] = linalg.generic
-// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]]]
-// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
-// CHECK-SAME: ins(%[[X]], %[[MAX]] : tensor<?x5x6xf32>, tensor<?x6xf32>) outs(%[[SUMI]] : tensor<?x6xf64>)
-// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %[[ACC:.+]]: f64):
+// CHECK: %[[EXPE:.+]] = tensor.empty(%{{.+}}) : tensor<?x5x6xf64>
+// CHECK: %[[EXP:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[ID]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]], %[[MAX]] : tensor<?x5x6xf32>, tensor<?x6xf32>) outs(%[[EXPE]] : tensor<?x5x6xf64>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %{{.+}}: f64):
 // CHECK:   %[[WV:.+]] = arith.extf %[[V]] : f32 to f64
 // CHECK:   %[[WM:.+]] = arith.extf %[[M]] : f32 to f64
 // CHECK:   %[[SH:.+]] = arith.subf %[[WV]], %[[WM]] : f64
 // Soma's exp (ApproxMath.cpp): the shifter, a polynomial, 2^n in two factors.
 // CHECK:   arith.cmpf olt, %[[SH]], %{{.+}} : f64
 // CHECK:   llvm.intr.fma
-// CHECK:   arith.addf %[[ACC]], %{{.+}} : f64
+// CHECK:   linalg.yield %{{.+}} : f64
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]]]
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-SAME: ins(%[[EXP]] : tensor<?x5x6xf64>) outs(%[[SUMI]] : tensor<?x6xf64>)
+// CHECK: ^bb0(%[[T:.+]]: f64, %[[ACC:.+]]: f64):
+// CHECK-NEXT: %[[S:.+]] = arith.addf %[[ACC]], %[[T]] fastmath<reassoc> : f64
+// CHECK-NEXT: linalg.yield %[[S]] : f64
+// CHECK: %[[RECE:.+]] = tensor.empty(%[[N]]) : tensor<?x6xf64>
+// CHECK: %[[REC:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ROW]], #[[ROW]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[SUM]] : tensor<?x6xf64>) outs(%[[RECE]] : tensor<?x6xf64>)
+// CHECK: ^bb0(%[[S:.+]]: f64, %{{.+}}: f64):
+// CHECK-NEXT: %[[ONE:.+]] = arith.constant 1.0{{.*}} : f64
+// CHECK-NEXT: %[[Q:.+]] = arith.divf %[[ONE]], %[[S]] : f64
+// CHECK-NEXT: linalg.yield %[[Q]] : f64
 // CHECK: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?x5x6xf32>
 // CHECK: %[[R:.+]] = linalg.generic
-// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]], #[[ID]]]
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[ID]]]
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
-// CHECK-SAME: ins(%[[X]], %[[MAX]], %[[SUM]] : {{.+}}) outs(%[[OUT]] : tensor<?x5x6xf32>)
-// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %[[S:.+]]: f64, %{{.+}}: f32):
-// CHECK:   %[[SH:.+]] = arith.subf
-// CHECK:   arith.cmpf olt, %[[SH]], %{{.+}} : f64
-// CHECK:   llvm.intr.fma
-// CHECK:   %[[Q:.+]] = arith.divf %{{.+}}, %[[S]] : f64
-// CHECK:   %[[T:.+]] = arith.truncf %[[Q]] : f64 to f32
-// CHECK:   linalg.yield %[[T]] : f32
+// CHECK-SAME: ins(%[[EXP]], %[[REC]] : tensor<?x5x6xf64>, tensor<?x6xf64>) outs(%[[OUT]] : tensor<?x5x6xf32>)
+// CHECK: ^bb0(%[[E:.+]]: f64, %[[RS:.+]]: f64, %{{.+}}: f32):
+// CHECK-NEXT: %[[P:.+]] = arith.mulf %[[E]], %[[RS]] : f64
+// CHECK-NEXT: %[[T:.+]] = arith.truncf %[[P]] : f64 to f32
+// CHECK-NEXT: linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
 func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
   %0 = soma.softmax %x {dim = 1} : tensor<?x5x6xf32>
@@ -108,26 +124,48 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 
 // -----
 
-// The default dim is the last one.
+// The default dim is the last one. log_softmax computes each exponential
+// only inside the sum, takes one log per row, and subtracts it.
+// CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-LABEL: func.func @log_softmax_last
-// CHECK: linalg.generic
+// CHECK-SAME: (%[[X:.+]]: tensor<2x5x6xf32>)
+// CHECK: %[[MAX:.+]] = linalg.generic
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: linalg.generic
+// CHECK: %[[SUM:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]]]
 // CHECK-SAME: iterator_types = ["parallel", "parallel", "reduction"]
-// CHECK: linalg.generic
-// CHECK-SAME: #[[KEPT]]
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
-// CHECK: ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[S:.+]]: f64, %{{.+}}: f32):
-// CHECK:   %[[SH:.+]] = arith.subf %{{.+}}, %{{.+}} : f64
+// CHECK-SAME: ins(%[[X]], %[[MAX]] : tensor<2x5x6xf32>, tensor<2x5xf32>)
+// CHECK: ^bb0(%{{.+}}: f32, %{{.+}}: f32, %[[ACC:.+]]: f64):
+// CHECK:   arith.subf %{{.+}}, %{{.+}} : f64
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[S:.+]] = arith.addf %[[ACC]], %{{.+}} fastmath<reassoc> : f64
+// CHECK-NEXT: linalg.yield %[[S]] : f64
+// CHECK: %[[LOG:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ROW]], #[[ROW]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel"]
+// CHECK-SAME: ins(%[[SUM]] : tensor<2x5xf64>)
+// CHECK: ^bb0(%[[S:.+]]: f64, %{{.+}}: f64):
 // Soma's log (ApproxMath.cpp): exponent and mantissa by bitcasts, then
 // +inf and NaN passed through.
 // CHECK:   arith.bitcast %[[S]] : f64 to i64
 // CHECK:   llvm.intr.fma
 // CHECK:   %[[FINITE:.+]] = arith.cmpf olt, %[[S]], %{{.+}} : f64
 // CHECK:   %[[L:.+]] = arith.select %[[FINITE]], %{{.+}}, %[[S]] : f64
-// CHECK:   %[[R:.+]] = arith.subf %[[SH]], %[[L]] : f64
-// CHECK:   arith.truncf %[[R]] : f64 to f32
+// CHECK-NEXT: linalg.yield %[[L]] : f64
+// CHECK: %[[R:.+]] = linalg.generic
+// CHECK-SAME: indexing_maps = [#[[ID]], #[[KEPT]], #[[KEPT]], #[[ID]]]
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-SAME: ins(%[[X]], %[[MAX]], %[[LOG]] : tensor<2x5x6xf32>, tensor<2x5xf32>, tensor<2x5xf64>)
+// CHECK: ^bb0(%[[V:.+]]: f32, %[[M:.+]]: f32, %[[LS:.+]]: f64, %{{.+}}: f32):
+// CHECK-NEXT: %[[WV:.+]] = arith.extf %[[V]] : f32 to f64
+// CHECK-NEXT: %[[WM:.+]] = arith.extf %[[M]] : f32 to f64
+// CHECK-NEXT: %[[SH:.+]] = arith.subf %[[WV]], %[[WM]] : f64
+// CHECK-NEXT: %[[D:.+]] = arith.subf %[[SH]], %[[LS]] : f64
+// CHECK-NEXT: %[[T:.+]] = arith.truncf %[[D]] : f64 to f32
+// CHECK-NEXT: linalg.yield %[[T]] : f32
+// CHECK: return %[[R]]
 func.func @log_softmax_last(%x: tensor<2x5x6xf32>) -> tensor<2x5x6xf32> {
   %0 = soma.log_softmax %x : tensor<2x5x6xf32>
   return %0 : tensor<2x5x6xf32>
@@ -135,11 +173,12 @@ func.func @log_softmax_last(%x: tensor<2x5x6xf32>) -> tensor<2x5x6xf32> {
 
 // -----
 
-// A scalar is a one-element vector.
+// A scalar is a one-element vector: the per-row values are 0-d.
 // CHECK-LABEL: func.func @softmax_scalar
 // CHECK-SAME: (%[[X:.+]]: tensor<f32>)
 // CHECK: %[[V:.+]] = tensor.expand_shape %[[X]] [] output_shape [1] : tensor<f32> into tensor<1xf32>
-// CHECK-COUNT-3: linalg.generic
+// CHECK-COUNT-5: linalg.generic
+// CHECK-NOT: linalg.generic
 // CHECK: %[[R:.+]] = tensor.collapse_shape %{{.+}} [] : tensor<1xf32> into tensor<f32>
 // CHECK: return %[[R]]
 func.func @softmax_scalar(%x: tensor<f32>) -> tensor<f32> {

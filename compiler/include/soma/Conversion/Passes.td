@@ -38,8 +38,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
   }];
   let options = [
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
-           "f32 lanes of the widest vector the linear kernel uses (16 for "
-           "AVX-512, 8 for AVX2)">,
+           "f32 lanes of the vectors of the linear kernel and the "
+           "activation loops (16 for AVX-512, 8 for AVX2; 0: scalar "
+           "linalg/loop forms only)">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

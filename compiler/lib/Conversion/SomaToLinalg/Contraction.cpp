@@ -18,7 +18,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 
 using namespace mlir;
@@ -168,12 +167,7 @@ static Value transposedWeight(OpBuilder &b, Location loc, Value weight) {
     auto dense = dyn_cast<DenseElementsAttr>(constant);
     if (dense && dense.isSplat())
       return arith::ConstantOp::create(b, loc, dense.resizeSplat(resultType));
-    SmallVector<float> values;
-    if (dense)
-      values = llvm::to_vector(dense.getValues<float>());
-    else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
-      if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-        values.assign(data->begin(), data->end());
+    SmallVector<float> values = constantValues(weight);
     if (!values.empty()) {
       SmallVector<float> transposed(values.size());
       for (int64_t row = 0; row < n; ++row)
@@ -223,22 +217,6 @@ static Value buildRowMajorProduct(OpBuilder &b, Location loc, Value rows,
 
 } // namespace
 
-/// The activation's element-wise generic over `value`.
-static Value applyActivation(OpBuilder &b, Location loc, Value value,
-                             Operation *activation) {
-  auto type = cast<RankedTensorType>(value.getType());
-  Value init =
-      createEmpty(b, loc, tensor::getMixedSizes(b, loc, value));
-  AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
-  SmallVector<utils::IteratorType> iterators(type.getRank(),
-                                             utils::IteratorType::parallel);
-  return buildGeneric(b, loc, value, init, {identity, identity}, iterators,
-                      [&](ImplicitLocOpBuilder &body, ValueRange args) {
-                        return buildActivationScalar(body, activation,
-                                                     args[0]);
-                      });
-}
-
 /// The rows of a product: [K] becomes [1, K], [d0, ..., K] becomes
 /// [d0 * ..., K], with the reassociation that undoes it.
 static Value collapseToRows(OpBuilder &b, Location loc, Value input,
@@ -287,7 +265,7 @@ Value soma::lowering::buildLinear(OpBuilder &b, Location loc, Value input,
     product = buildRowMajorProduct(b, loc, rows,
                                    transposedWeight(b, loc, weight), init);
     if (activation)
-      product = applyActivation(b, loc, product, activation);
+      product = buildActivationLoop(b, loc, product, activation, vectorLanes);
   }
 
   if (rank == 1)

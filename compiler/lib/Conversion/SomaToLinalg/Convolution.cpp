@@ -22,7 +22,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace soma;
@@ -110,28 +109,19 @@ static Value transposedKernel(OpBuilder &b, Location loc, Value weight,
     shape.insert(shape.begin(), groups);
   auto resultType = RankedTensorType::get(shape, type.getElementType());
 
-  ElementsAttr constant;
-  if (matchPattern(weight, m_Constant(&constant))) {
-    SmallVector<float> values;
-    if (auto dense = dyn_cast<DenseElementsAttr>(constant))
-      values = llvm::to_vector(dense.getValues<float>());
-    else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
-      if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-        values.assign(data->begin(), data->end());
-    if (!values.empty()) {
-      SmallVector<float> flipped;
-      flipped.reserve(values.size());
-      for (int64_t g = 0; g < groups; ++g)
-        for (int64_t o = 0; o < f; ++o)
-          for (int64_t i = 0; i < cg; ++i)
-            for (int64_t y = 0; y < kh; ++y)
-              for (int64_t x = 0; x < kw; ++x)
-                flipped.push_back(
-                    values[(((g * cg + i) * f + o) * kh + (kh - 1 - y)) * kw +
-                           (kw - 1 - x)]);
-      return arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(resultType, ArrayRef(flipped)));
-    }
+  if (SmallVector<float> values = constantValues(weight); !values.empty()) {
+    SmallVector<float> flipped;
+    flipped.reserve(values.size());
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t o = 0; o < f; ++o)
+        for (int64_t i = 0; i < cg; ++i)
+          for (int64_t y = 0; y < kh; ++y)
+            for (int64_t x = 0; x < kw; ++x)
+              flipped.push_back(
+                  values[(((g * cg + i) * f + o) * kh + (kh - 1 - y)) * kw +
+                         (kw - 1 - x)]);
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(resultType, ArrayRef(flipped)));
   }
 
   MLIRContext *context = b.getContext();

@@ -12,9 +12,9 @@
 //    and `tileRows` broadcasts of an input element feed
 //    tileRows x panelVectors FMAs. The accumulators start from the bias.
 //  * The epilogue applies the activation to the accumulators (the same
-//    element body as the unfused activation op, on vectors) before the only
-//    store of each output element; out-of-range columns of the last panel
-//    are masked off.
+//    element body as the unfused activation op, on vectors; narrow vectors
+//    joined into full registers first) before the only store of each output
+//    element; out-of-range columns of the last panel are masked off.
 //  * Panels are the outer loop and row tiles the inner one: a panel
 //    (K x panelWidth floats) stays in L2 while every tile of the rows reads
 //    it. The rows that do not fill a tile go through tiles of 4, 2 and 1
@@ -32,8 +32,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace soma;
@@ -47,6 +45,7 @@ struct KernelGeometry {
   int64_t lanes;
   int64_t tileRows;
   int64_t panelVectors;
+  int64_t maxLanes; // the target's widest f32 vector
 
   int64_t panelWidth() const { return lanes * panelVectors; }
 
@@ -57,7 +56,9 @@ struct KernelGeometry {
   static KernelGeometry forLayer(int64_t n, int64_t maxLanes) {
     int64_t lanes = std::clamp<int64_t>(llvm::PowerOf2Ceil(n), 4, maxLanes);
     int64_t panelVectors = maxLanes >= 16 ? 4 : 2;
-    return {lanes, 6, std::min<int64_t>(panelVectors, llvm::divideCeil(n, lanes))};
+    return {lanes, 6,
+            std::min<int64_t>(panelVectors, llvm::divideCeil(n, lanes)),
+            maxLanes};
   }
 };
 
@@ -73,17 +74,9 @@ struct Panel {
 /// a constant whose values can be read.
 FailureOr<Value> packWeight(OpBuilder &b, Location loc, Value weight,
                             const KernelGeometry &geometry) {
-  ElementsAttr constant;
-  if (!matchPattern(weight, m_Constant(&constant)))
-    return failure();
   auto type = cast<RankedTensorType>(weight.getType());
   int64_t n = type.getDimSize(0), k = type.getDimSize(1);
-  SmallVector<float> values;
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant))
-    values = llvm::to_vector(dense.getValues<float>());
-  else if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      values.assign(data->begin(), data->end());
+  SmallVector<float> values = constantValues(weight);
   if (static_cast<int64_t>(values.size()) != n * k)
     return failure();
 
@@ -307,17 +300,50 @@ private:
           scf::YieldOp::create(body, next);
         });
 
+    SmallVector<Value> results(kLoop.getResults());
+    if (activation && kRange.last)
+      results = applyActivation(tb, results);
     for (int64_t r = 0; r < tileRows; ++r)
       for (int64_t v = 0; v < panel.vectors; ++v) {
-        Value y = kLoop.getResult(r * panel.vectors + v);
-        if (activation && kRange.last)
-          y = buildActivationScalar(tb, activation, y);
+        Value y = results[r * panel.vectors + v];
         out = vector::TransferWriteOp::create(
                   tb, y, out, ValueRange{rowIndices[r], columns[v]},
                   ArrayRef<bool>{vectorInBounds(panel, v, n)})
                   .getResult();
       }
     return out;
+  }
+
+  /// The activation applied to the accumulators. Narrow vectors (a layer
+  /// with N below the register width) are first concatenated into vectors
+  /// of up to `maxLanes`, so the epilogue runs on full registers, then split
+  /// back: lanes are independent, so every result is the same.
+  SmallVector<Value> applyActivation(ImplicitLocOpBuilder &eb,
+                                     ArrayRef<Value> accumulators) {
+    int64_t lanes = geometry.lanes;
+    int64_t group = geometry.maxLanes / lanes;
+    SmallVector<Value> results;
+    for (size_t first = 0; first < accumulators.size(); first += group) {
+      ArrayRef<Value> pieces = accumulators.slice(
+          first, std::min<size_t>(group, accumulators.size() - first));
+      Value joined = pieces.front();
+      for (Value piece : pieces.drop_front()) {
+        int64_t width = cast<VectorType>(joined.getType()).getNumElements();
+        joined = vector::ShuffleOp::create(
+            eb, joined, piece,
+            llvm::to_vector(llvm::seq<int64_t>(0, width + lanes)));
+      }
+      Value y = buildActivationScalar(eb, activation, joined);
+      if (pieces.size() == 1) {
+        results.push_back(y);
+        continue;
+      }
+      for (size_t i = 0; i < pieces.size(); ++i)
+        results.push_back(vector::ExtractStridedSliceOp::create(
+            eb, y, ArrayRef<int64_t>{static_cast<int64_t>(i) * lanes},
+            ArrayRef<int64_t>{lanes}, ArrayRef<int64_t>{1}));
+    }
+    return results;
   }
 
   ImplicitLocOpBuilder &b;
@@ -332,6 +358,8 @@ private:
 FailureOr<Value> soma::lowering::buildLinearKernel(
     OpBuilder &b, Location loc, Value rows, Value weight, Value bias,
     Operation *activation, int64_t maxLanes) {
+  if (maxLanes < 4)
+    return failure();
   auto weightType = cast<RankedTensorType>(weight.getType());
   int64_t n = weightType.getDimSize(0);
   KernelGeometry geometry = KernelGeometry::forLayer(n, maxLanes);

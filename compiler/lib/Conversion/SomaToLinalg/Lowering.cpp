@@ -11,6 +11,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -216,6 +218,18 @@ Value clampKeepNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {
   Value aboveHi =
       arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, hi, atLeastLo);
   return arith::SelectOp::create(b, aboveHi, hi, atLeastLo);
+}
+
+SmallVector<float> constantValues(Value value) {
+  ElementsAttr constant;
+  if (!matchPattern(value, m_Constant(&constant)))
+    return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant))
+    return llvm::to_vector(dense.getValues<float>());
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      return SmallVector<float>(data->begin(), data->end());
+  return {};
 }
 
 DenseIntElementsAttr windowAttr(Builder &b, ArrayRef<int64_t> values) {

@@ -22,8 +22,10 @@ namespace soma::lowering {
 // Pattern families, one per file
 //===----------------------------------------------------------------------===//
 
-/// Element-wise activations and dropout (Activations.cpp).
-void populateActivationPatterns(mlir::RewritePatternSet &patterns);
+/// Element-wise activations and dropout (Activations.cpp): vector loops of
+/// `vectorLanes` f32, or linalg.generic ops on scalars when it is 0.
+void populateActivationPatterns(mlir::RewritePatternSet &patterns,
+                                int64_t vectorLanes);
 /// add, sub, mul, div with NumPy broadcasting (Arithmetic.cpp).
 void populateArithmeticPatterns(mlir::RewritePatternSet &patterns);
 /// matmul and linear (Contraction.cpp); linear layers with a constant
@@ -182,6 +184,15 @@ mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
                                   mlir::Operation *activation, mlir::Value x);
 
+/// The element-wise activation `activation` (as for
+/// `buildActivationScalar`) applied to every element of `input`: a vector
+/// loop over the flattened tensor with vectors of `vectorLanes` f32, or a
+/// linalg.generic of the scalar body when `vectorLanes` is 0 or the tensor
+/// has rank 0 (Activations.cpp).
+mlir::Value buildActivationLoop(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value input, mlir::Operation *activation,
+                                int64_t vectorLanes);
+
 /// `soma.linear` of `input` (rank 1 or more) and the optional
 /// `activation` applied to it, as `resultType`: the rows go through
 /// `buildLinearKernel` when the weight is a constant, through a loop nest and
@@ -201,6 +212,11 @@ llvm::FailureOr<mlir::Value>
 buildLinearKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
                   mlir::Value weight, mlir::Value bias,
                   mlir::Operation *activation, int64_t maxLanes);
+
+/// The f32 values of `value` when it is an `arith.constant` whose elements
+/// can be read (dense, or a dense_resource blob in memory), in row-major
+/// order; empty otherwise.
+llvm::SmallVector<float> constantValues(mlir::Value value);
 
 /// The i64 vector attribute (`dense<[a, b]> : tensor<2xi64>`) that named
 /// linalg window ops take for strides and dilations.

@@ -1,13 +1,33 @@
 //===- Reduction.cpp - Sums, softmax and batch norm to linalg -------------===//
 //
 // reduce_sum is one reduction generic accumulating in f32 from zero.
-// softmax and log_softmax are three generics (the maximum, the sum of
-// exponentials, the normalization) that follow the interpreter in f64 from
-// the shift on: `x - max` is exact there, whereas in f32 it rounds and the
-// exponential magnifies the error. Their exp and log are Soma's own
-// (ApproxMath.h): the sum of exponentials is at least 1 (the maximum's
-// term), so its log is in buildLog's domain. batch_norm is one element-wise
-// generic in f64 with its [C] parameters broadcast along dimension 1.
+//
+// softmax and log_softmax follow the interpreter in f64 from the shift on:
+// `x - max` is exact there, whereas in f32 it rounds and the exponential
+// magnifies the error. Their exp and log are Soma's own (ApproxMath.h): the
+// sum of exponentials is at least 1 (the maximum's term), so its log is in
+// buildLog's domain and its reciprocal in (0, 1]. The generics are: the
+// maximum; for softmax the exponentials (element-wise, into an f64 tensor)
+// and their sum, for log_softmax the sum with the exponential inside; one
+// value per row, 1 / sum or log(sum); the normalization, e * (1 / sum) or
+// (x - max) - log(sum), rounded to f32 once. The reciprocal and the product
+// round twice where e / sum rounds once: 2^-52 relative, far inside the
+// 2^-40 of docs/numerics.md.
+//
+// The sum's addition carries `reassoc` so that LLVM vectorizes it (kept in
+// order, it leaves the loop scalar). A sum of n non-negative terms errs by
+// at most about (n - 1) * 2^-53 relative in any order (2^-41 for rows of up
+// to 4096), and the vectorized order, partial sums then a tree, is the more
+// accurate one. The order LLVM picks depends only on the row's length and
+// the target, not on the rows around it: a row is one inner loop run by one
+// thread (the batch is split between threads at whole rows), so results do
+// not depend on the thread count. Nothing else carries a fast-math flag: a
+// vector body and its scalar remainder give every element the same bits.
+// The maximum is exact in any order; `arith.maximumf` lets a NaN win, as
+// the interpreter does.
+//
+// batch_norm is one element-wise generic in f64 with its [C] parameters
+// broadcast along dimension 1.
 //
 //===----------------------------------------------------------------------===//
 
@@ -167,27 +187,69 @@ private:
       Value wideX = extendToF64(b, x), wideMax = extendToF64(b, max);
       return arith::SubFOp::create(b, wideX, wideMax);
     };
-    Value sumInit = createFilled(b, loc, sizes, b.getF64FloatAttr(0));
-    Value sum = buildGeneric(
-        b, loc, {input, max}, sumInit, {identity, kept, kept},
-        iteratorsFor(reduced), [&](ImplicitLocOpBuilder &b, ValueRange args) {
-          Value term = buildExp(b, shifted(b, args[0], args[1]));
-          return arith::AddFOp::create(b, args[2], term).getResult();
-        });
-
+    // `reassoc` lets LLVM vectorize the sum of exponentials (see the file
+    // comment); nothing else carries a fast-math flag.
+    auto accumulate = [](ImplicitLocOpBuilder &b, Value sum,
+                         Value term) -> Value {
+      return arith::AddFOp::create(b, sum, term, arith::FastMathFlags::reassoc);
+    };
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
-    Value init = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
+    SmallVector<OpFoldResult> allSizes = tensor::getMixedSizes(b, loc, input);
+    Value sumInit = createFilled(b, loc, sizes, b.getF64FloatAttr(0));
+
+    // softmax: the exponentials once, in an element-wise generic, kept in
+    // f64 for the sum and the normalization.
+    Value exps;
+    Value sum;
+    if (!Logarithm) {
+      exps = buildGeneric(b, loc, {input, max},
+                          createEmpty(b, loc, allSizes, b.getF64Type()),
+                          {identity, kept, identity}, parallel,
+                          [&](ImplicitLocOpBuilder &b, ValueRange args) {
+                            return buildExp(b, shifted(b, args[0], args[1]));
+                          });
+      sum = buildGeneric(b, loc, exps, sumInit, {identity, kept},
+                         iteratorsFor(reduced),
+                         [&](ImplicitLocOpBuilder &b, ValueRange args) {
+                           return accumulate(b, args[1], args[0]);
+                         });
+    } else {
+      // log_softmax needs each exponential only for the sum.
+      sum = buildGeneric(
+          b, loc, {input, max}, sumInit, {identity, kept, kept},
+          iteratorsFor(reduced), [&](ImplicitLocOpBuilder &b, ValueRange args) {
+            return accumulate(b, args[2],
+                              buildExp(b, shifted(b, args[0], args[1])));
+          });
+    }
+
+    // Once per row: 1 / sum for softmax, log(sum) for log_softmax.
+    int64_t keptRank = rank - 1;
+    AffineMap keptIdentity = b.getMultiDimIdentityMap(keptRank);
+    Value perRow = buildGeneric(
+        b, loc, sum, createEmpty(b, loc, sizes, b.getF64Type()),
+        {keptIdentity, keptIdentity},
+        SmallVector<utils::IteratorType>(keptRank,
+                                         utils::IteratorType::parallel),
+        [&](ImplicitLocOpBuilder &b, ValueRange args) -> Value {
+          if (Logarithm)
+            return buildLog(b, args[0]);
+          return arith::DivFOp::create(b, f64Constant(b, 1.0), args[0]);
+        });
+
+    Value init = createEmpty(b, loc, allSizes);
+    if (!Logarithm)
+      return buildGeneric(
+          b, loc, {exps, perRow}, init, {identity, kept, identity}, parallel,
+          [&](ImplicitLocOpBuilder &b, ValueRange args) {
+            return truncateToF32(b, arith::MulFOp::create(b, args[0], args[1]));
+          });
     return buildGeneric(
-        b, loc, {input, max, sum}, init, {identity, kept, kept, identity},
+        b, loc, {input, max, perRow}, init, {identity, kept, kept, identity},
         parallel, [&](ImplicitLocOpBuilder &b, ValueRange args) {
           Value s = shifted(b, args[0], args[1]);
-          Value result = Logarithm
-                             ? arith::SubFOp::create(b, s, buildLog(b, args[2]))
-                                   .getResult()
-                             : arith::DivFOp::create(b, buildExp(b, s), args[2])
-                                   .getResult();
-          return truncateToF32(b, result);
+          return truncateToF32(b, arith::SubFOp::create(b, s, args[2]));
         });
   }
 };

@@ -29,7 +29,7 @@ using namespace soma;
 
 void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                   int64_t vectorLanes) {
-  lowering::populateActivationPatterns(patterns);
+  lowering::populateActivationPatterns(patterns, vectorLanes);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
   lowering::populateReductionPatterns(patterns);
@@ -57,9 +57,10 @@ struct ConvertSomaToLinalgPass final
     });
     if (shapes.wasInterrupted())
       return signalPassFailure();
-    if (vectorLanes != 4 && vectorLanes != 8 && vectorLanes != 16) {
+    if (vectorLanes != 0 && vectorLanes != 4 && vectorLanes != 8 &&
+        vectorLanes != 16) {
       getOperation()->emitError()
-          << "convert-soma-to-linalg: vector-lanes must be 4, 8 or 16, not "
+          << "convert-soma-to-linalg: vector-lanes must be 0, 4, 8 or 16, not "
           << static_cast<int64_t>(vectorLanes);
       return signalPassFailure();
     }
