@@ -89,7 +89,9 @@ def main():
     bottom.set_xticklabels([bin_label(t) for t in ticks], fontsize=8)
     bottom.set_xlim(0, 511)
     bottom.axhline(0.5, color="grey", linestyle=":", linewidth=1)
-    bottom.set_ylim(0, 1)
+    # Room above the largest error, and at least up to 1 ULP.
+    worst = max((max(e.values()) for e in errors.values() if e), default=0)
+    bottom.set_ylim(0, max(1.0, 1.15 * worst))
     bottom.set_xlabel("f32 input, by binade (negative to positive)")
     bottom.set_ylabel("max error vs exact (ULP)")
     bottom.grid(alpha=0.3)

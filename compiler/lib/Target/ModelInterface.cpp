@@ -3,8 +3,11 @@
 #include "soma/Target/ModelInterface.h"
 
 #include "soma/Dialect/Soma/Analysis/BatchParallelism.h"
+#include "soma/Dialect/Soma/IR/SomaOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -58,6 +61,28 @@ static constexpr int64_t kWorkPerTask = 1 << 15;
 /// the thread count. 64 rows covers 16 f32 lanes unrolled 4 times.
 static constexpr int64_t kRowGranule = 64;
 
+/// The granule of functions made only of ops whose compiled code gives an
+/// element the same bits wherever it lies: linear layers with a constant
+/// weight (the register-blocked kernel computes each row alike in any tile)
+/// and element-wise activations (one vector body for every element, the
+/// tail masked). Their batch can be split finely, so small batches use
+/// both cores too.
+static constexpr int64_t kFineRowGranule = 8;
+
+/// Whether every op of `function` is one of those.
+static bool isPositionIndependent(func::FuncOp function) {
+  WalkResult result = function.walk([](Operation *op) {
+    if (isa<func::FuncOp, func::ReturnOp, arith::ConstantOp, DropoutOp>(op) ||
+        LinearActivationOp::getActivationKindOf(op))
+      return WalkResult::advance();
+    if (isa<LinearOp, LinearActivationOp>(op) &&
+        matchPattern(op->getOperand(1), m_Constant()))
+      return WalkResult::advance();
+    return WalkResult::interrupt();
+  });
+  return !result.wasInterrupted();
+}
+
 FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
   SmallVector<EntryPoint> entries;
   for (auto function : module.getOps<func::FuncOp>()) {
@@ -80,7 +105,8 @@ FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
     BatchParallelism parallelism = analyzeBatchParallelism(function);
     if (parallelism.rowIndependent)
       entry.rowsPerTask = llvm::alignTo(
-          llvm::divideCeil(kWorkPerTask, parallelism.workPerRow), kRowGranule);
+          llvm::divideCeil(kWorkPerTask, parallelism.workPerRow),
+          isPositionIndependent(function) ? kFineRowGranule : kRowGranule);
     entries.push_back(std::move(entry));
   }
   if (entries.empty())
