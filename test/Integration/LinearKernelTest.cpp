@@ -5,7 +5,9 @@
 // benchmarks measure, plus shapes that leave partial tiles and panels, one
 // model holds the layer fused with each of the ten activations; it is
 // compiled for the host (16 lanes with AVX-512) and for x86-64-v3 (8 lanes),
-// and every result is checked against the reference interpreter.
+// and every result is checked against the reference interpreter. On the
+// small shapes, the fused layers must also give the bits of the unfused
+// pairs; and every shape's results must not depend on the thread count.
 //
 // The interpreter's fused layer is its linear, rounded to f32 (z), then the
 // activation f in double, rounded. The compiled z' sums K products in f32
@@ -213,6 +215,58 @@ TEST_P(LinearKernelTest, MatchesInterpreterWithinTheDotProductBound) {
         }
       }
     }
+  }
+}
+
+/// The kernel's epilogue gives the bits of the unfused pair (the kernel
+/// without activation, then the activation's own vector loop): the same
+/// element code, on vectors of whatever width.
+TEST_P(LinearKernelTest, FusedIsBitIdenticalToUnfused) {
+  const Shape shape = GetParam();
+  if (shape.k * shape.n > 100000)
+    GTEST_SKIP() << "checked on the small shapes (compile time)";
+  weights = uniform(shape.n * shape.k, 1);
+  biases = uniform(shape.n, 2);
+  int64_t rows = shape.m + 5;
+  HostTensor x(ArrayRef<int64_t>{rows, shape.k});
+  x.data = uniform(rows * shape.k, 5);
+  for (float &value : x.data)
+    value *= 8.0f; // well into every activation's tails
+
+  OwningOpRef<ModuleOp> model = buildModel(shape, /*withActivations=*/true);
+  CompileOptions fuseOff;
+  fuseOff.pipeline.fuse = false;
+  // Unfused: each fused layer rewritten as soma.linear and its activation.
+  OwningOpRef<ModuleOp> unfusedModel = model->clone();
+  unfusedModel->walk([](LinearActivationOp layer) {
+    OpBuilder b(layer);
+    auto linear = LinearOp::create(b, layer.getLoc(), layer.getInput(),
+                                   layer.getWeight(), layer.getBias());
+    OwningOpRef<Operation *> description = layer.buildActivationDescription();
+    OperationState state(layer.getLoc(), description->getName());
+    state.addOperands(linear.getResult());
+    state.addAttributes(description->getAttrs());
+    state.addTypes(layer.getType());
+    layer.replaceAllUsesWith(b.create(state)->getResult(0));
+    layer.erase();
+  });
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions options;
+    options.targetCpu = cpu;
+    fuseOff.targetCpu = cpu;
+    FailureOr<std::unique_ptr<CompiledModel>> fused =
+        CompiledModel::compile(*model, options);
+    FailureOr<std::unique_ptr<CompiledModel>> unfused =
+        CompiledModel::compile(*unfusedModel, fuseOff);
+    ASSERT_TRUE(succeeded(fused) && succeeded(unfused));
+    llvm::Expected<SmallVector<HostTensor>> a = (*fused)->run("main", {x});
+    ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
+    llvm::Expected<SmallVector<HostTensor>> b = (*unfused)->run("main", {x});
+    ASSERT_TRUE(bool(b)) << llvm::toString(b.takeError());
+    for (size_t r = 0; r < a->size(); ++r)
+      EXPECT_EQ(0, std::memcmp((*a)[r].data.data(), (*b)[r].data.data(),
+                               (*a)[r].data.size() * sizeof(float)))
+          << cpu << ", activation " << r << " differs fused and unfused";
   }
 }
 
