@@ -25,45 +25,41 @@ namespace {
 constexpr int64_t kFmaIterations = 1 << 20;
 constexpr int kChains = 12;
 
-__attribute__((target("avx512f"), noinline)) float fma512(int64_t iters,
-                                                         float seed) {
-  __m512 acc[kChains];
+template <int Lanes>
+using Floats = float __attribute__((ext_vector_type(Lanes)));
+
+/// kChains independent chains of fused multiply-adds on vectors of `Lanes`
+/// floats; inlined into the target-specific entry points below, which pick
+/// the instruction width.
+template <int Lanes>
+__attribute__((always_inline)) inline float fmaChains(int64_t iters,
+                                                      float seed) {
+  Floats<Lanes> acc[kChains];
   for (int c = 0; c < kChains; ++c)
-    acc[c] = _mm512_set1_ps(seed + 0.01f * c);
-  const __m512 mul = _mm512_set1_ps(0.999999f);
-  const __m512 add = _mm512_set1_ps(1e-6f);
+    acc[c] = Floats<Lanes>(seed + 0.01f * c);
+  const Floats<Lanes> mul(0.999999f), add(1e-6f);
   for (int64_t i = 0; i < iters; ++i) {
 #pragma clang loop unroll(full)
     for (int c = 0; c < kChains; ++c)
-      acc[c] = _mm512_fmadd_ps(acc[c], mul, add);
+      acc[c] = __builtin_elementwise_fma(acc[c], mul, add);
   }
-  __m512 sum = acc[0];
+  Floats<Lanes> sum = acc[0];
   for (int c = 1; c < kChains; ++c)
-    sum = _mm512_add_ps(sum, acc[c]);
-  return _mm512_reduce_add_ps(sum);
+    sum += acc[c];
+  float total = 0;
+  for (int lane = 0; lane < Lanes; ++lane)
+    total += sum[lane];
+  return total;
+}
+
+__attribute__((target("avx512f"), noinline)) float fma512(int64_t iters,
+                                                         float seed) {
+  return fmaChains<16>(iters, seed);
 }
 
 __attribute__((target("avx2,fma"), noinline)) float fma256(int64_t iters,
                                                           float seed) {
-  __m256 acc[kChains];
-  for (int c = 0; c < kChains; ++c)
-    acc[c] = _mm256_set1_ps(seed + 0.01f * c);
-  const __m256 mul = _mm256_set1_ps(0.999999f);
-  const __m256 add = _mm256_set1_ps(1e-6f);
-  for (int64_t i = 0; i < iters; ++i) {
-#pragma clang loop unroll(full)
-    for (int c = 0; c < kChains; ++c)
-      acc[c] = _mm256_fmadd_ps(acc[c], mul, add);
-  }
-  __m256 sum = acc[0];
-  for (int c = 1; c < kChains; ++c)
-    sum = _mm256_add_ps(sum, acc[c]);
-  float lanes[8];
-  _mm256_storeu_ps(lanes, sum);
-  float s = 0;
-  for (float v : lanes)
-    s += v;
-  return s;
+  return fmaChains<8>(iters, seed);
 }
 
 void fmaPeak(benchmark::State &state, int threads) {

@@ -66,7 +66,6 @@ struct KernelGeometry {
 struct Panel {
   int64_t firstColumn;
   int64_t width;   // columns stored per k step (a multiple of `lanes`)
-  int64_t offset;  // index of its first element in the packed tensor
   int64_t vectors; // width / lanes
 };
 
@@ -172,22 +171,18 @@ private:
             ImplicitLocOpBuilder body(loc, nested);
             Value column = arith::MulIOp::create(
                 body, p, arith::ConstantIndexOp::create(body, panelWidth));
-            Value offset = arith::MulIOp::create(
-                body, p, arith::ConstantIndexOp::create(body, panelWidth * k));
-            Panel panel{/*firstColumn=*/-1, panelWidth, -1,
-                        geometry.panelVectors};
-            scf::YieldOp::create(body, emitPanel(body, iter[0], panel, column,
-                                                 offset, kRange, n));
+            Panel panel{/*firstColumn=*/-1, panelWidth, geometry.panelVectors};
+            scf::YieldOp::create(
+                body, emitPanel(body, iter[0], panel, column, kRange, n));
           });
       out = loop.getResult(0);
     }
     int64_t first = fullPanels * panelWidth;
     if (first < n) {
       int64_t width = llvm::alignTo(n - first, geometry.lanes);
-      Panel panel{first, width, first * k, width / geometry.lanes};
+      Panel panel{first, width, width / geometry.lanes};
       out = emitPanel(sb, out, panel, arith::ConstantIndexOp::create(sb, first),
-                      arith::ConstantIndexOp::create(sb, panel.offset), kRange,
-                      n);
+                      kRange, n);
     }
     return out;
   }
@@ -195,7 +190,7 @@ private:
   /// Every row against one panel: whole tiles, then the rows left in tiles
   /// of 4, 2 and 1 rows (each taken at most once).
   Value emitPanel(ImplicitLocOpBuilder &pb, Value out, const Panel &panel,
-                  Value column, Value offset, const KRange &kRange,
+                  Value column, const KRange &kRange,
                   int64_t n) {
     Value numRows = tensor::DimOp::create(pb, rows, 0);
     Value lower = arith::ConstantIndexOp::create(pb, 0);
@@ -218,7 +213,7 @@ private:
                   ImplicitLocOpBuilder body(loc, nested);
                   scf::YieldOp::create(body,
                                        emitTile(body, iter[0], panel, column,
-                                                offset, row, tileRows, kRange,
+                                                row, tileRows, kRange,
                                                 n));
                 })
                 .getResult(0);
@@ -236,7 +231,7 @@ private:
 
   /// `tileRows` rows from `row` against `panel`, stored into `out`.
   Value emitTile(ImplicitLocOpBuilder &tb, Value out, const Panel &panel,
-                 Value column, Value offset, Value row, int64_t tileRows,
+                 Value column, Value row, int64_t tileRows,
                  const KRange &kRange, int64_t n) {
     auto vectorType = VectorType::get({geometry.lanes}, tb.getF32Type());
     Value zeroF = arith::ConstantOp::create(tb, tb.getF32FloatAttr(0.0f));
@@ -273,6 +268,10 @@ private:
         tb, lower, arith::ConstantIndexOp::create(tb, kRange.count));
     Value step = arith::ConstantIndexOp::create(tb, 1);
     Value width = arith::ConstantIndexOp::create(tb, panel.width);
+    // Every panel before this one is a whole K x panelWidth block, so the
+    // panel starts at column·K in the packed weight.
+    Value offset = arith::MulIOp::create(
+        tb, column, arith::ConstantIndexOp::create(tb, k));
     auto kLoop = scf::ForOp::create(
         tb, lower, upper, step, initial,
         [&](OpBuilder &nested, Location loc, Value kk, ValueRange acc) {
