@@ -20,6 +20,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -54,7 +55,8 @@ protected:
     context
         .loadDialect<soma::SomaDialect, arith::ArithDialect, func::FuncDialect,
                      math::MathDialect, tensor::TensorDialect,
-                     vector::VectorDialect, LLVM::LLVMDialect>();
+                     vector::VectorDialect, LLVM::LLVMDialect,
+                     x86vector::X86VectorDialect>();
   }
 
   MLIRContext context;

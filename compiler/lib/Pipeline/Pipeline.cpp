@@ -66,7 +66,8 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       // and stores.
       "func.func(convert-linalg-to-loops),convert-vector-to-scf,"
       "expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-      "convert-math-to-llvm,convert-math-to-libm,convert-vector-to-llvm,"
+      "convert-math-to-llvm,convert-math-to-libm,"
+      "convert-vector-to-llvm{enable-x86vector=true},"
       "convert-arith-to-llvm,convert-index-to-llvm,"
       // Buffers come from the runtime's tracked allocator (an allocation
       // failure becomes a status, not a crash).

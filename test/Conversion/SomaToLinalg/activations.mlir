@@ -9,6 +9,9 @@
 // By default (vector-lanes=16) the same bodies run on vectors.
 // RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=VEC
+// 8-lane vectors (AVX2) build 2^n in the exponent field instead.
+// RUN: soma-opt %s --convert-soma-to-linalg=vector-lanes=8 --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
 
 // With vector-lanes=0 every activation is one all-parallel linalg.generic
 // of its element body; transcendental ones compute in f64 and truncate
@@ -19,6 +22,9 @@
 // With vectors, the tensor is flattened; whole steps of two 16-lane vectors
 // run in a loop, the rest one masked vector at a time, every element
 // through the same vector body; the result is reshaped back.
+// AVX2-LABEL: func.func @sigmoid
+// AVX2: arith.shli %{{.+}} : vector<8xi32>
+// AVX2: arith.divf %{{.+}} : vector<8xf32>
 // VEC-LABEL: func.func @sigmoid
 // VEC-SAME: (%[[X:.+]]: tensor<?x8xf32>)
 // VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
@@ -27,6 +33,8 @@
 // VEC: %[[MAIN:.+]] = scf.for %{{.+}} = %{{.+}} to %[[WHOLE]] step %c32
 // VEC: vector.transfer_read %[[FLAT]][%{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
+// 16-lane vectors (AVX-512) scale by 2^n with one vscalefps.
+// VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
 // VEC: arith.divf %{{.+}} : vector<16xf32>
 // VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
 // VEC: vector.transfer_read %[[FLAT]]
@@ -98,21 +106,23 @@ func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// The default slope stands for exactly 1/6 (0x3FC5555555555555 in f64).
+// PyTorch's hard_sigmoid (slope 1/6, offset 1/2) stays in f32: the clamped
+// x plus 3 as an exact sum (Fast2Sum), then a sixth of it with 1/6 split
+// into two floats, rounded once.
 // CHECK-LABEL: func.func @hard_sigmoid_default
 // CHECK: linalg.generic
-// CHECK:   %[[D:.+]] = arith.extf
-// CHECK:   %[[ALPHA:.+]] = arith.constant 0.16666666666666666 : f64
-// CHECK:   %[[AX:.+]] = arith.mulf %[[ALPHA]], %[[D]] : f64
-// CHECK:   %[[BETA:.+]] = arith.constant 5.0{{.*}}e-01 : f64
-// CHECK:   %[[V:.+]] = arith.addf %[[AX]], %[[BETA]] : f64
-// CHECK:   %[[LO:.+]] = arith.constant 0.0{{.*}} : f64
-// CHECK:   %[[HI:.+]] = arith.constant 1.0{{.*}} : f64
-// CHECK:   %[[BELOW:.+]] = arith.cmpf olt, %[[V]], %[[LO]]
-// CHECK:   %[[M:.+]] = arith.select %[[BELOW]], %[[LO]], %[[V]]
-// CHECK:   %[[ABOVE:.+]] = arith.cmpf olt, %[[HI]], %[[M]]
-// CHECK:   %[[C:.+]] = arith.select %[[ABOVE]], %[[HI]], %[[M]]
-// CHECK:   arith.truncf %[[C]]
+// CHECK-NOT: arith.extf
+// CHECK:   %[[THREE:.+]] = arith.constant 3.000000e+00 : f32
+// CHECK:   %[[C:.+]] = arith.select %{{.+}}, %[[THREE]], %{{.+}} : f32
+// CHECK:   %[[HI:.+]] = arith.addf %[[C]], %[[THREE]] : f32
+// CHECK:   %[[BACK:.+]] = arith.subf %[[HI]], %[[THREE]] : f32
+// CHECK:   %[[LO:.+]] = arith.subf %[[C]], %[[BACK]] : f32
+// CHECK:   %[[SIXTH:.+]] = arith.constant 0.166666672 : f32
+// CHECK:   %[[SIXTHLO:.+]] = arith.constant -4.96705388E-9 : f32
+// CHECK:   %[[T:.+]] = arith.mulf %[[LO]], %[[SIXTH]] : f32
+// CHECK:   %[[T2:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTHLO]], %[[T]])
+// CHECK:   %[[R:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTH]], %[[T2]])
+// CHECK:   linalg.yield %[[R]] : f32
 func.func @hard_sigmoid_default(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = soma.hard_sigmoid %x : tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -120,8 +130,9 @@ func.func @hard_sigmoid_default(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// ONNX's slope 0.2 is the f32 value, widened.
+// Other slopes compute in f64; ONNX's 0.2 is the f32 value, widened.
 // CHECK-LABEL: func.func @hard_sigmoid_onnx
+// CHECK: arith.extf
 // CHECK: arith.constant 0.20000000298023224 : f64
 // CHECK: arith.constant 5.0{{.*}}e-01 : f64
 func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
@@ -131,13 +142,23 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
+// silu in f32 from sigmoid's pieces, exp(-|x|) clamped at -120; the
+// product with x is carried exactly, x past 20 passes, and below -120 the
+// result is x·0 (NaN for -inf).
 // CHECK-LABEL: func.func @silu
 // CHECK: linalg.generic
-// CHECK:   %[[D:.+]] = arith.extf
-// CHECK:   llvm.intr.fma
-// CHECK:   %[[S:.+]] = arith.select %{{.+}} : f64
-// CHECK:   %[[P:.+]] = arith.mulf %[[D]], %[[S]] : f64
-// CHECK:   arith.truncf %[[P]]
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   arith.constant -1.200000e+02 : f32
+// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[S:.+]] = arith.select %[[NONNEG]]
+// CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[S2:.+]] = arith.select %[[LARGE]], %[[IN]], %[[S]] : f32
+// CHECK:   %[[TINY:.+]] = arith.cmpf olt, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[ZERO:.+]] = arith.mulf %[[IN]], %{{.+}} : f32
+// CHECK:   %[[R:.+]] = arith.select %[[TINY]], %[[ZERO]], %[[S2]] : f32
+// CHECK:   linalg.yield %[[R]] : f32
 func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.silu %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -145,20 +166,25 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
+// hard_swish in f32: x times the exact sum of hard_sigmoid, then a sixth;
+// from 3 on x itself, below it x's sign (-0 for x <= -3).
 // CHECK-LABEL: func.func @hard_swish
 // CHECK: linalg.generic
-// CHECK:   %[[D:.+]] = arith.extf
-// CHECK:   %[[SHIFTED:.+]] = arith.addf %[[D]], %{{.+}} : f64
-// CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f64
-// CHECK:   %[[SIX:.+]] = arith.constant 6.0{{.*}} : f64
-// CHECK:   %[[BELOW:.+]] = arith.cmpf olt, %[[SHIFTED]], %[[ZERO]]
-// CHECK:   %[[M:.+]] = arith.select %[[BELOW]], %[[ZERO]], %[[SHIFTED]]
-// CHECK:   %[[ABOVE:.+]] = arith.cmpf olt, %[[SIX]], %[[M]]
-// CHECK:   %[[GATE:.+]] = arith.select %[[ABOVE]], %[[SIX]], %[[M]]
-// CHECK:   %[[P:.+]] = arith.mulf %[[D]], %[[GATE]]
-// CHECK:   %[[SIXTH:.+]] = arith.constant 0.16666666666666666 : f64
-// CHECK:   %[[Q:.+]] = arith.mulf %[[P]], %[[SIXTH]]
-// CHECK:   arith.truncf %[[Q]]
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   %[[HI:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
+// CHECK:   %[[P:.+]] = arith.mulf %[[IN]], %[[HI]] : f32
+// CHECK:   %[[NEGP:.+]] = arith.negf %[[P]] : f32
+// CHECK:   llvm.intr.fma(%[[IN]], %[[HI]], %[[NEGP]])
+// CHECK:   llvm.intr.fma(%[[P]], %{{.+}}, %{{.+}})
+// CHECK:   %[[G:.+]] = llvm.intr.fma(%[[P]], %{{.+}}, %{{.+}})
+// CHECK:   %[[LINEAR:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
+// CHECK:   arith.andi
+// CHECK:   %[[GBITS:.+]] = arith.bitcast %[[G]] : f32 to i32
+// CHECK:   %[[BITS:.+]] = arith.ori %[[GBITS]], %{{.+}} : i32
+// CHECK:   %[[SIGNED:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[IN]], %[[SIGNED]] : f32
+// CHECK:   linalg.yield %[[R]] : f32
 func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.hard_swish %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -166,24 +192,26 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
+// tanh in f32: |x| clamped at 9.2, E = expm1(-2|x|) as a head and tail,
+// -E/(2 + E) from one division and an fma residual, x's sign put back.
 // CHECK-LABEL: func.func @tanh
 // CHECK: linalg.generic
-// CHECK:   %[[D:.+]] = arith.extf %{{.+}} : f32 to f64
-// CHECK:   %[[A:.+]] = math.absf %[[D]] : f64
-// CHECK:   %[[LIMIT:.+]] = arith.constant 2.000000e+01 : f64
-// CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[A]], %[[LIMIT]] : f64
-// CHECK:   %[[AC:.+]] = arith.select %[[LARGE]], %[[LIMIT]], %[[A]] : f64
-// CHECK:   %[[TWOA:.+]] = arith.addf %[[AC]], %[[AC]] : f64
-// expm1(2a) = 2^n·expm1(r) + (2^n - 1), then e/(e + 2).
-// CHECK:   llvm.intr.fma
-// CHECK:   %[[DEN:.+]] = arith.addf %[[EM1:.+]], %{{.+}} : f64
-// CHECK:   %[[REC:.+]] = arith.divf %{{.+}}, %[[DEN]] : f64
-// CHECK:   %[[MAG:.+]] = arith.mulf %[[EM1]], %[[REC]] : f64
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   %[[A:.+]] = math.absf %[[IN]] : f32
+// CHECK:   %[[LIMIT:.+]] = arith.constant 9.1999998 : f32
+// CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[A]], %[[LIMIT]] : f32
+// CHECK:   %[[AC:.+]] = arith.select %[[LARGE]], %[[LIMIT]], %[[A]] : f32
+// CHECK:   %[[MINUS2:.+]] = arith.constant -2.000000e+00 : f32
+// CHECK:   arith.mulf %[[AC]], %[[MINUS2]] : f32
+// CHECK:   %[[TWO:.+]] = arith.constant 2.000000e+00 : f32
+// CHECK:   %[[DEN:.+]] = arith.addf %[[TWO]], %{{.+}} : f32
+// CHECK:   arith.divf %{{.+}}, %[[DEN]] : f32
 // The sign of x, put back with integer ops.
 // CHECK:   arith.andi
 // CHECK:   %[[BITS:.+]] = arith.ori
-// CHECK:   %[[T:.+]] = arith.bitcast %[[BITS]] : i64 to f64
-// CHECK:   arith.truncf %[[T]] : f64 to f32
+// CHECK:   %[[T:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:   linalg.yield %[[T]] : f32
 func.func @tanh(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = soma.tanh %x : tensor<3xf32>
   return %0 : tensor<3xf32>

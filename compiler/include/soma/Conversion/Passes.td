@@ -51,6 +51,8 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     "::mlir::tensor::TensorDialect",
     // The activations' fused multiply-adds (llvm.intr.fma, ApproxMath.cpp).
     "::mlir::LLVM::LLVMDialect",
+    // AVX-512's scalef (sigmoid's 2^n, ApproxMath.cpp).
+    "::mlir::x86vector::X86VectorDialect",
   ];
 }
 

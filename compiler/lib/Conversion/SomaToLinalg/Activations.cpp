@@ -1,15 +1,19 @@
 //===- Activations.cpp - Element-wise activations to linalg.generic -------===//
 //
-// Each activation becomes one all-parallel linalg.generic. Activations with a
-// transcendental function compute in f64 and round to f32 once: f32 `exp`
-// alone can be 2-3 ULP off, beyond SPEC's budget. Their exp, expm1 and
-// log1p are Soma's own (ApproxMath.h), within 2^-44 relative of exact and
-// built from arith ops, so the loops vectorize and call no libm; each
-// formula below avoids cancellation and overflow, so the f64 result is
-// within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP (at
-// most one ULP from the correctly rounded result), and gives the reference
-// interpreter's NaN, infinity and signed-zero results. Piecewise-linear
-// activations whose f32 result is bit-identical stay in f32.
+// Each activation becomes a vector loop (or, without vectors, one
+// all-parallel linalg.generic) of its element body. sigmoid, silu and tanh
+// compute in f32 alone, carrying heads and tails where a rounding would
+// cost accuracy (ApproxMath.cpp), within 2 ULP of the correctly rounded
+// result; hard_sigmoid and hard_swish carry their exact sum x + 3 the same
+// way. log_sigmoid, softplus and the other slopes of hard_sigmoid compute
+// in f64 and round to f32 once: their exp, expm1 and log1p are Soma's own
+// (ApproxMath.h), within 2^-44 relative of exact and built from arith ops,
+// so the loops vectorize and call no libm; each formula below avoids
+// cancellation and overflow, so the f64 result is within 2^-40 of exact
+// and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
+// reference interpreter's NaN, infinity and signed-zero results.
+// Piecewise-linear activations whose f32 result is bit-identical stay in
+// f32.
 //
 // Every body works on an f32 element and on a vector of them alike.
 //
@@ -21,6 +25,7 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -51,20 +56,6 @@ static Value expNegAbs(ImplicitLocOpBuilder &b, Value v) {
   return buildExp(b, arith::NegFOp::create(b, math::AbsFOp::create(b, v)));
 }
 
-/// sigmoid(v) in f64 as 1/(1 + t) for v >= 0 and t/(1 + t) below, with
-/// t = exp(-|v|): the quotient never overflows, 1 + t lies in [1, 2] where
-/// the reciprocal is well conditioned, and the result stays in [0, 1]. NaN
-/// takes the second branch, where t is NaN.
-static Value sigmoidF64(ImplicitLocOpBuilder &b, Value v) {
-  Value t = expNegAbs(b, v);
-  Value reciprocal =
-      buildReciprocal(b, arith::AddFOp::create(b, constant(b, 1.0, v), t));
-  Value nonNegative =
-      arith::CmpFOp::create(b, CmpFPredicate::OGE, v, constant(b, 0.0, v));
-  return arith::SelectOp::create(b, nonNegative, reciprocal,
-                                 arith::MulFOp::create(b, t, reciprocal));
-}
-
 //===----------------------------------------------------------------------===//
 // Scalar bodies: one overload per op, taking the f32 element (or a vector of
 // them)
@@ -86,11 +77,52 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   });
 }
 
+/// The sixth of t = clamp(x, -3, 3) + 3, the shared core of hard_sigmoid and
+/// hard_swish, as the exact sum t = hi + lo with the f32 halves of 1/6.
+/// t is in [0, 6], and Fast2Sum makes lo the exact rounding error of the
+/// sum (|clamped x| <= 3); NaN passes the clamp.
+struct ShiftedBySix {
+  Value hi, lo;
+  /// 1/6 = sixthHi + sixthLo to about 2^-50 relative.
+  Value sixthHi, sixthLo;
+};
+
+static ShiftedBySix shiftByThree(ImplicitLocOpBuilder &b, Value x) {
+  Value three = constant(b, 3.0, x);
+  Value clamped = clampKeepNaN(b, x, constant(b, -3.0, x), three);
+  Value hi = arith::AddFOp::create(b, clamped, three);
+  Value lo = arith::SubFOp::create(b, clamped,
+                                   arith::SubFOp::create(b, hi, three));
+  float sixthHi = 1.0f / 6.0f;
+  return {hi, lo, constant(b, sixthHi, x),
+          constant(b, 1.0 / 6.0 - double(sixthHi), x)};
+}
+
+/// (hi + lo)/6 for an exact sum hi + lo with |lo| <= 2^-24·|hi|, rounded
+/// once: the terms below hi·sixthHi are about 2^-24 of the result, so
+/// their own roundings move it by about 2^-48 relative.
+static Value sixthOf(ImplicitLocOpBuilder &b, const ShiftedBySix &six,
+                     Value hi, Value lo) {
+  Value small = arith::MulFOp::create(b, lo, six.sixthHi);
+  small = LLVM::FMAOp::create(b, hi, six.sixthLo, small);
+  return LLVM::FMAOp::create(b, hi, six.sixthHi, small);
+}
+
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSigmoidOp op, Value x) {
-  // PyTorch's slope is exactly 1/6; its f32 attribute stands for that.
   float alpha = op.getAlpha().convertToFloat();
+  float beta = op.getBeta().convertToFloat();
+  if (alpha == 1.0f / 6.0f && beta == 0.5f) {
+    // PyTorch's hard_sigmoid, (clamp(x, -3, 3) + 3)/6, in f32 alone: the
+    // sum is carried exactly, so the one rounding is the last one (within
+    // 0.5 + 2^-20 ULP), and x/6 + 1/2 never cancels near x = -3. The
+    // result is in [0, 1]: at t = 6 the exact quotient is 1.
+    ShiftedBySix six = shiftByThree(b, x);
+    return sixthOf(b, six, six.hi, six.lo);
+  }
+  // Other slopes (ONNX's 0.2) in f64. PyTorch's slope is exactly 1/6; its
+  // f32 attribute stands for that.
   double slope = alpha == 1.0f / 6.0f ? 1.0 / 6.0 : alpha;
-  double offset = op.getBeta().convertToFloat();
+  double offset = beta;
   return inF64(b, x, [&](Value v) {
     Value scaled = arith::MulFOp::create(b, constant(b, slope, v), v);
     Value line = arith::AddFOp::create(b, scaled, constant(b, offset, v));
@@ -100,51 +132,39 @@ static Value buildScalar(ImplicitLocOpBuilder &b, HardSigmoidOp op, Value x) {
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
-  // v·sigmoid(v) rather than v/(1 + exp(-v)): the same special values
-  // (-inf·0 is NaN, as -inf/inf is) without a division or an overflow.
-  return inF64(b, x, [&](Value v) {
-    return arith::MulFOp::create(b, v, sigmoidF64(b, v));
-  });
+  // In f32 alone, from sigmoid's pieces (ApproxMath.cpp).
+  return buildSiluF32(b, x);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
-  // x·clamp(x + 3, 0, 6)/6, the division a product with the f64 nearest to
-  // 1/6: the f64 result stays within 2^-51 relative of the exact one, so
-  // its f32 rounding is within 0.5 + 2^-27 ULP (an f64 division per
-  // element would be most of the cost).
-  return inF64(b, x, [&](Value v) {
-    Value shifted = arith::AddFOp::create(b, v, constant(b, 3.0, v));
-    Value lo = constant(b, 0.0, v), hi = constant(b, 6.0, v);
-    Value gated = arith::MulFOp::create(b, v, clampKeepNaN(b, shifted, lo, hi));
-    return arith::MulFOp::create(b, gated, constant(b, 1.0 / 6.0, v));
-  });
+  // x·clamp(x + 3, 0, 6)/6 in f32 alone: x·t with t = hi + lo (exact, see
+  // shiftByThree) as the product x·hi, its exact error and x·lo, then a
+  // sixth of that, rounded once (within 0.5 + 2^-20 ULP).
+  ShiftedBySix six = shiftByThree(b, x);
+  Value product = arith::MulFOp::create(b, x, six.hi);
+  Value error = LLVM::FMAOp::create(b, x, six.hi,
+                                    arith::NegFOp::create(b, product));
+  Value tail = LLVM::FMAOp::create(b, x, six.lo, error);
+  Value gated = sixthOf(b, six, product, tail);
+  // From x = 3 on the result is x itself (x·6 could overflow); otherwise
+  // it takes x's sign, as the interpreter's x·0 = -0 for x <= -3 and
+  // -0·3/6 = -0 do (t = 0 loses it above). NaN compares false and stays.
+  Value linear = arith::CmpFOp::create(b, CmpFPredicate::OGE, x,
+                                       constant(b, 3.0, x));
+  Type bitsType = withElementType(x.getType(), b.getI32Type());
+  Value sign = arith::AndIOp::create(
+      b, arith::BitcastOp::create(b, bitsType, x),
+      integerConstantLike(b, std::numeric_limits<int32_t>::min(), bitsType));
+  Value withSign = arith::BitcastOp::create(
+      b, x.getType(),
+      arith::OrIOp::create(b, arith::BitcastOp::create(b, bitsType, gated),
+                           sign));
+  return arith::SelectOp::create(b, linear, x, withSign);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, TanhOp, Value x) {
-  return inF64(b, x, [&](Value v) {
-    // tanh(a) = e/(e + 2) with e = expm1(2a) for a = |v|, which keeps the
-    // relative accuracy of tiny a (and of subnormal inputs, tanh(a) = a);
-    // the sign is put back last, so tanh(-0) = -0. tanh(20) is 1 in f64;
-    // clamping there keeps e + 2 finite for the reciprocal. NaN
-    // passes the clamp and the arithmetic.
-    Value a = math::AbsFOp::create(b, v);
-    Value limit = constant(b, 20.0, v);
-    Value large = arith::CmpFOp::create(b, CmpFPredicate::OGT, a, limit);
-    a = arith::SelectOp::create(b, large, limit, a);
-    Value e = buildExpm1(b, arith::AddFOp::create(b, a, a));
-    Value denominator = arith::AddFOp::create(b, e, constant(b, 2.0, v));
-    Value magnitude =
-        arith::MulFOp::create(b, e, buildReciprocal(b, denominator));
-    // copysign(magnitude, v) with integer ops (math.copysign has no
-    // lowering in every pipeline); magnitude's sign bit is clear.
-    Type bitsType = withElementType(v.getType(), b.getI64Type());
-    Value sign = arith::AndIOp::create(
-        b, arith::BitcastOp::create(b, bitsType, v),
-        integerConstantLike(b, std::numeric_limits<int64_t>::min(), bitsType));
-    Value bits = arith::OrIOp::create(
-        b, arith::BitcastOp::create(b, bitsType, magnitude), sign);
-    return arith::BitcastOp::create(b, v.getType(), bits);
-  });
+  // In f32 alone (ApproxMath.cpp).
+  return buildTanhF32(b, x);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, ReluOp, Value x) {

@@ -1,4 +1,4 @@
-//===- ApproxMath.cpp - exp, expm1, log1p and log as arith ops ------------===//
+//===- ApproxMath.cpp - Elementary functions as arith ops -----------------===//
 //
 // f64 elementary functions built from arith ops and fused multiply-adds
 // (LLVM's fma intrinsic), for scalars and vectors alike. Each is a range
@@ -39,6 +39,14 @@
 // to it unless the exact value lies within 2^-16 ULP of a midpoint between
 // two floats. docs/numerics.md repeats this argument.
 //
+// sigmoid, silu and tanh also have f32 forms (the end of this file): an f32
+// exp or expm1 kept as a head and its exact tail (Fast2Sum), one correctly
+// rounded f32 division with an fma residual, products split exactly with
+// an fma, and one final rounding; the exhaustive sweep measures each
+// within 1.13 ULP of exact (docs/activations.md). On AVX-512 vectors 2^n
+// is applied with vscalefps, elsewhere as two powers of two built in the
+// exponent field; both round once, to the same bits.
+//
 // No op here carries fast-math flags: LLVM may then not contract or
 // reassociate them, and every fused multiply-add is an explicit fma, so a
 // vectorized loop body and its scalar remainder compute every element
@@ -52,6 +60,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 #include <limits>
 
@@ -242,60 +251,194 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
   return arith::DivFOp::create(b, constantLike(b, 1.0, d.getType()), d);
 }
 
-Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
-  Builder f(b, x);
-  // e = exp(z), z = -|x| clamped to -105 (sigmoid is below half the
-  // smallest subnormal from -103.98 on; NaN passes the clamp).
-  Value negAbs = arith::NegFOp::create(b, math::AbsFOp::create(b, x));
-  Value floor = f.c(-105.0);
-  Value z = f.select(f.cmp(CmpFPredicate::OLT, negAbs, floor), floor, negAbs);
+/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 0] (scalars
+/// or vectors alike; n both as a float and as an i32), rounded once
+/// unless m·2^(n/2) underflows already. Vectors of 16 lanes, made only
+/// for AVX-512 targets, take one vscalefps (x86vector's mask.scalef, all
+/// lanes); others two products with normal powers of two, the first
+/// exact. Both give the correctly rounded m·2^n, so the same bits.
+static Value scaleByPowerOfTwo(Builder &f, Value m, Value n, Value ni) {
+  auto vectorType = dyn_cast<VectorType>(m.getType());
+  if (vectorType && vectorType.getNumElements() == 16) {
+    Value allLanes = arith::ConstantOp::create(f.b, f.b.getI16IntegerAttr(-1));
+    // _MM_FROUND_CUR_DIRECTION: round to nearest, as every other op here.
+    Value currentRounding =
+        arith::ConstantOp::create(f.b, f.b.getI32IntegerAttr(4));
+    // The op's operands reach llvm.x86.avx512.mask.scalef.ps.512 in their
+    // order, whose signature is (a, b, src, k, rounding): the first is
+    // scaled by the second.
+    return x86vector::MaskScaleFOp::create(f.b, m.getType(), m, n, m, allLanes,
+                                           currentRounding);
+  }
+  Value n1 = f.ashr(ni, 1), n2 = f.subi(ni, n1);
+  auto pow2 = [&](Value k) {
+    return f.fromBits(f.shl(f.addi(k, f.ci(127)), 23));
+  };
+  return f.mul(f.mul(m, pow2(n1)), pow2(n2));
+}
+
+namespace {
+
+/// z = n·ln2 + r for f32 z in [-173, 0] or NaN: n an integer (as a float
+/// and as an i32), |r| <= 0.35.
+struct ReducedF32 {
+  Value n, ni, r;
+};
+
+ReducedF32 reduceF32(Builder &f, Value z) {
   // n = round(z·log2(e)) by the shifter 1.5·2^23: the sum's low bits hold n.
   Value shifter = f.c(0x1.8p23);
   Value shifted = f.fma(z, f.c(0x1.715476p0), shifter);
   Value n = f.sub(shifted, shifter);
   // r = z - n·ln2 in two steps (Cody and Waite): ln2's high part has 13
-  // significant bits, so for |n| <= 152 the first fma's result is exact;
+  // significant bits, so for |n| <= 250 the first fma's result is exact;
   // the low part leaves an error below 2^-39·|n| < 2^-31.
   Value r = f.fma(n, f.c(-0x1.62ep-1), z);
   r = f.fma(n, f.c(-0x1.0bfbe8p-15), r);
-  // e^r - 1 = r + r²·P(r), P Taylor's degree-5 polynomial (1/2 ... 1/5040):
-  // truncation 2^-27.4 relative on |r| <= 0.35. e^r as hi + lo: lo is the
-  // rounding error of 1 + p, exact by Fast2Sum (|p| < 1).
-  Value p = f.fma(f.mul(r, r),
-                  f.horner({1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24,
-                            1.0 / 6, 0.5},
-                           r),
+  Value ni = f.subi(f.toBits(shifted), f.toBits(shifter));
+  return {n, ni, r};
+}
+
+/// P(r) with e^r - 1 = r + r²·P(r): Taylor's degree-5 polynomial (1/2 ...
+/// 1/5040), truncation 2^-27.4 relative on |r| <= 0.35.
+Value expm1Tail(Builder &f, Value r) {
+  return f.horner({1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5},
                   r);
+}
+
+/// exp(z) = (mHi + mLo)·2^n for f32 z in [-173, 0] or NaN, mHi + mLo = e^r
+/// for the reduced r, with mLo the exact rounding error of mHi.
+struct SplitExp {
+  Value mHi, mLo, n, ni;
+};
+
+SplitExp splitExp(Builder &f, Value z) {
+  auto [n, ni, r] = reduceF32(f, z);
+  // e^r as hi + lo: lo is the rounding error of 1 + p, exact by Fast2Sum
+  // (|p| < 1).
+  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
   Value mHi = f.add(f.c(1.0), p);
   Value mLo = f.add(f.sub(f.c(1.0), mHi), p);
-  // 2^n applied in two halves, each a normal power of two, so results in
-  // the subnormal range round once, in the second product.
-  Value ni = f.subi(f.toBits(shifted), f.toBits(shifter));
-  Value n1 = f.ashr(ni, 1), n2 = f.subi(ni, n1);
-  auto pow2 = [&](Value k) {
-    return f.fromBits(f.shl(f.addi(k, f.ci(127)), 23));
-  };
-  Value s1 = pow2(n1), s2 = pow2(n2);
-  Value eHi = f.mul(f.mul(mHi, s1), s2);
-  Value eLo = f.mul(f.mul(mLo, s1), s2);
-  // d = 1 + e as dHi + dLo (Fast2Sum: 1 >= e), q = 1/dHi correctly rounded,
-  // and the residual 1 - q·(dHi + dLo), whose first part an fma gives
-  // exactly.
-  Value dHi = f.add(f.c(1.0), eHi);
-  Value dLo = f.add(f.add(f.sub(f.c(1.0), dHi), eHi), eLo);
-  Value q = arith::DivFOp::create(b, f.c(1.0), dHi);
-  Value negQ = arith::NegFOp::create(b, q);
+  return {mHi, mLo, n, ni};
+}
+
+/// z = -|x| clamped to `floor` (NaN passes the clamp).
+Value negAbsClamped(Builder &f, Value x, double floor) {
+  Value negAbs = arith::NegFOp::create(f.b, math::AbsFOp::create(f.b, x));
+  Value bound = f.c(floor);
+  return f.select(f.cmp(CmpFPredicate::OLT, negAbs, bound), bound, negAbs);
+}
+
+/// 1/(c + e) = q·(1 + residual) for a power of two c and e = eHi + eLo with
+/// |e| <= c, q the correctly rounded f32 1/(c + eHi) rounded, and
+/// |residual| about 2^-24.
+struct SplitReciprocal {
+  Value q, residual;
+};
+
+SplitReciprocal reciprocalOfSum(Builder &f, double c, Value eHi, Value eLo) {
+  // d = c + e as dHi + dLo (Fast2Sum: |c| >= |eHi|), and the residual
+  // 1 - q·(dHi + dLo), whose first part an fma gives exactly.
+  Value dHi = f.add(f.c(c), eHi);
+  Value dLo = f.add(f.add(f.sub(f.c(c), dHi), eHi), eLo);
+  Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
+  Value negQ = arith::NegFOp::create(f.b, q);
   Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
+  return {q, residual};
+}
+
+/// a·b as the rounded product and its exact error (an fma), for products
+/// that do not underflow.
+std::pair<Value, Value> twoProduct(Builder &f, Value a, Value b) {
+  Value product = f.mul(a, b);
+  return {product, f.fma(a, b, arith::NegFOp::create(f.b, product))};
+}
+
+} // namespace
+
+Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // e = exp(-|x|), clamped at -105: sigmoid is below half the smallest
+  // subnormal from -103.98 on. e = m·2^n, rounded once also where it is
+  // subnormal.
+  SplitExp exp = splitExp(f, negAbsClamped(f, x, -105.0));
+  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
+  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
+  auto [q, residual] = reciprocalOfSum(f, 1.0, eHi, eLo);
   // x >= 0: 1/(1 + e) = q·(1 + residual), rounded once.
   Value upper = f.fma(q, residual, q);
   // x < 0: e/(1 + e) = (eHi + eLo)·q·(1 + residual): eHi·q as a product and
   // its exact error, the small terms added before the one final rounding.
-  Value product = f.mul(eHi, q);
-  Value productError = f.fma(eHi, q, arith::NegFOp::create(b, product));
+  auto [product, productError] = twoProduct(f, eHi, q);
   Value small = f.fma(product, residual, f.fma(eLo, q, productError));
   Value lower = f.add(product, small);
   // NaN compares false and takes `lower`, which is NaN.
   return f.select(f.cmp(CmpFPredicate::OGE, x, f.c(0.0)), upper, lower);
+}
+
+Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // silu(x) = x·sigmoid(x), from the pieces of sigmoid with e = exp(-|x|)
+  // clamped at -120 (from -108.7 on, silu rounds to -0; below -120 the
+  // result is x·0 instead, so that -inf gives NaN as x·sigmoid(x) does).
+  SplitExp exp = splitExp(f, negAbsClamped(f, x, -120.0));
+  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
+  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
+  auto [q, residual] = reciprocalOfSum(f, 1.0, eHi, eLo);
+  // x >= 0: x·q·(1 + residual), x·q as a product and its exact error. Past
+  // 20 the result is x itself (also for +inf, where the error is NaN).
+  auto [xq, xqError] = twoProduct(f, x, q);
+  Value upper = f.add(xq, f.fma(xq, residual, xqError));
+  // x < 0: x·(mHi + mLo)·q·(1 + residual)·2^n, computed unscaled (x·m is
+  // at most 173 in magnitude, far from underflow, even for subnormal x)
+  // and rounded, then scaled: a second rounding only where the result is
+  // subnormal, at 2^-24 relative below the ULP of that rounding.
+  auto [xm, xmError] = twoProduct(f, x, exp.mHi);
+  Value xmTail = f.fma(x, exp.mLo, xmError);
+  auto [xmq, xmqError] = twoProduct(f, xm, q);
+  Value small = f.fma(xmq, residual, f.fma(xmTail, q, xmqError));
+  Value lower = scaleByPowerOfTwo(f, f.add(xmq, small), exp.n, exp.ni);
+  Value result = f.select(f.cmp(CmpFPredicate::OGE, x, f.c(0.0)), upper, lower);
+  result = f.select(f.cmp(CmpFPredicate::OGT, x, f.c(20.0)), x, result);
+  // NaN compares false everywhere and keeps `lower`, which is NaN.
+  return f.select(f.cmp(CmpFPredicate::OLT, x, f.c(-120.0)),
+                  f.mul(x, f.c(0.0)), result);
+}
+
+Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // tanh(a) = -E/(2 + E) for a = |x|, E = expm1(-2a) in (-1, 0]: no
+  // cancellation, also for tiny a (E = -2a). From a = 9.02 on tanh rounds
+  // to 1; clamping at 9.2 keeps n >= -27. NaN passes the clamp.
+  Value a = math::AbsFOp::create(b, x);
+  Value limit = f.c(9.2);
+  a = f.select(f.cmp(CmpFPredicate::OGT, a, limit), limit, a);
+  auto [n, ni, r] = reduceF32(f, f.mul(a, f.c(-2.0)));
+  // e^r - 1 = p = pHi + pLo, r's tail r²·P(r) added by Fast2Sum
+  // (|r| >= its tail): only the tail's own rounding (2^-26 of p) is lost.
+  Value tail = f.mul(f.mul(r, r), expm1Tail(f, r));
+  Value pHi = f.add(r, tail);
+  Value pLo = f.add(f.sub(r, pHi), tail);
+  // E = (2^n - 1) + 2^n·p. s = 2^n is normal; 2^n - 1 = cHi + cLo by
+  // Fast2Sum (exact, also for n < -24). For n <= -1, |2^n - 1| >= 1/2
+  // exceeds |2^n·pHi| (exact), so E = eHi + eLo by Fast2Sum again; for
+  // n = 0 the sum is p itself.
+  Value s = f.fromBits(f.shl(f.addi(ni, f.ci(127)), 23));
+  Value cHi = f.sub(s, f.c(1.0));
+  Value cLo = f.sub(s, f.add(cHi, f.c(1.0)));
+  Value u = f.mul(s, pHi);
+  Value eHi = f.add(cHi, u);
+  Value eLo = f.add(f.add(f.sub(cHi, eHi), u), f.fma(s, pLo, cLo));
+  // 1/(2 + E) = q·(1 + residual) as in sigmoid; then -E·q·(1 + residual)
+  // with E·q split exactly.
+  auto [q, residual] = reciprocalOfSum(f, 2.0, eHi, eLo);
+  auto [product, productError] = twoProduct(f, eHi, q);
+  Value small = f.fma(product, residual, f.fma(eLo, q, productError));
+  Value magnitude = arith::NegFOp::create(b, f.add(product, small));
+  // The sign of x, put back last: tanh(-0) = -0, and NaN stays NaN.
+  Value sign = arith::AndIOp::create(
+      b, f.toBits(x), f.ci(std::numeric_limits<int32_t>::min()));
+  return f.fromBits(arith::OrIOp::create(b, f.toBits(magnitude), sign));
 }
 
 } // namespace soma::lowering

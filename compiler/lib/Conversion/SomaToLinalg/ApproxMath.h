@@ -47,6 +47,18 @@ mlir::Value buildReciprocal(mlir::ImplicitLocOpBuilder &b, mlir::Value d);
 /// measures it); underflows gradually to 0 at -103.98; NaN gives NaN.
 mlir::Value buildSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
+/// silu(x) = x·sigmoid(x) for f32 (or a vector of f32) x, in f32 alone
+/// from the same pieces as buildSigmoidF32, the product with x carried
+/// exactly. Within 2 ULP of the correctly rounded result for every f32
+/// input; underflows gradually to -0 near -108.7; silu(-inf) is NaN.
+mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
+/// tanh(x) for f32 (or a vector of f32) x, in f32 alone: expm1(-2|x|) as a
+/// head and tail, then the quotient as in buildSigmoidF32. Within 2 ULP of
+/// the correctly rounded result for every f32 input; tanh(±inf) = ±1,
+/// tanh(-0) = -0, NaN gives NaN.
+mlir::Value buildTanhF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
 } // namespace soma::lowering
 
 #endif // SOMA_LIB_CONVERSION_SOMATOLINALG_APPROXMATH_H

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 namespace soma {
 #define GEN_PASS_DEF_CONVERTSOMATOLINALGPASS
@@ -75,8 +76,9 @@ struct ConvertSomaToLinalgPass final
                            math::MathDialect, scf::SCFDialect,
                            tensor::TensorDialect, vector::VectorDialect>();
     // The activations' math (ApproxMath.cpp) fuses multiply-adds with LLVM's
-    // fma intrinsic.
-    target.addLegalOp<LLVM::FMAOp>();
+    // fma intrinsic, and scales AVX-512 vectors by powers of two with
+    // x86vector's scalef.
+    target.addLegalOp<LLVM::FMAOp, x86vector::MaskScaleFOp>();
     // Anything else (func.func, func.return, other dialects' ops) is left as
     // it is: the conversion is partial.
 

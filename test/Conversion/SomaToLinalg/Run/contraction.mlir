@@ -4,7 +4,7 @@
 // RUN: %npy print %t/r0.npy > %t/ref.txt
 // RUN: %npy print %t/r1.npy >> %t/ref.txt
 // RUN: FileCheck %s --check-prefix=REF < %t/ref.txt
-// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg \
+// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg=vector-lanes=8 \
 // RUN:   | %lower-to-llvm | %run-main | FileCheck %s --check-prefix=JIT
 
 // A batched matmul whose lhs batch broadcasts, and a linear layer with a

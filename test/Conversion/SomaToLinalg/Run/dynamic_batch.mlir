@@ -5,7 +5,7 @@
 // RUN:   --output %t/r0.npy
 // RUN: %npy print %t/r0.npy > %t/ref.txt
 // RUN: FileCheck %s --check-prefix=REF < %t/ref.txt
-// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg \
+// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg=vector-lanes=8 \
 // RUN:   | %lower-to-llvm | %run-main | FileCheck %s --check-prefix=JIT
 
 // A dynamic batch through conv2d (padding, bias), max_pool2d and flatten,

@@ -2,7 +2,7 @@
 // RUN: soma-run %t/model.mlir --function ref --output %t/r0.npy
 // RUN: %npy print %t/r0.npy > %t/ref.txt
 // RUN: FileCheck %s --check-prefix=REF < %t/ref.txt
-// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg \
+// RUN: cat %t/model.mlir %t/main.mlir | soma-opt --convert-soma-to-linalg=vector-lanes=8 \
 // RUN:   | %lower-to-llvm | %run-main | FileCheck %s --check-prefix=JIT
 
 // transpose, then a reshape that regroups nothing (through 1-D), then
