@@ -81,24 +81,34 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 
 // -----
 
+// log_sigmoid in f32: e = exp(-|x|) as in sigmoid, log1p(e) as
+// 2·atanh(e/(2 + e)) or ln2 + 2·atanh((e - 1)/(3 + e)), heads and tails
+// throughout, then 0 - (max(-x, 0) + log1p(e)).
 // CHECK-LABEL: func.func @log_sigmoid_static
 // CHECK-NOT: tensor.dim
 // CHECK: tensor.empty() : tensor<2x3xf32>
 // CHECK: linalg.generic
-// CHECK:   %[[D:.+]] = arith.extf
-// CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f64
-// CHECK:   %[[POS:.+]] = arith.cmpf olt, %[[ZERO]], %[[D]] : f64
-// CHECK:   %[[MIN:.+]] = arith.select %[[POS]], %[[ZERO]], %[[D]] : f64
-// CHECK:   %[[ABS:.+]] = math.absf %[[D]] : f64
-// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]]
-// log1p(e) = 2·atanh(e/(e + 2)) or ln2 + 2·atanh((e - 1)/(e + 3)).
-// CHECK:   %[[HIGH:.+]] = arith.cmpf oge, %{{.+}}, %{{.+}} : f64
-// CHECK:   arith.select %[[HIGH]]
-// CHECK:   arith.divf %{{.+}} : f64
-// CHECK:   llvm.intr.fma
-// CHECK:   %[[L1P:.+]] = arith.addf
-// CHECK:   %[[R:.+]] = arith.subf %[[MIN]], %[[L1P]] : f64
-// CHECK:   arith.truncf %[[R]] : f64 to f32
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   arith.constant -1.050000e+02 : f32
+// CHECK:   %[[SQRT2M1:.+]] = arith.constant 0.414213568 : f32
+// CHECK:   %[[BIG:.+]] = arith.cmpf oge, %{{.+}}, %[[SQRT2M1]] : f32
+// CHECK:   arith.select %[[BIG]]
+// CHECK:   %[[THREE:.+]] = arith.constant 3.000000e+00 : f32
+// CHECK:   %[[TWO:.+]] = arith.constant 2.000000e+00 : f32
+// CHECK:   arith.select %[[BIG]], %[[THREE]], %[[TWO]] : f32
+// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   %[[LN2:.+]] = arith.constant 0.693147182 : f32
+// CHECK:   arith.select %[[BIG]], %[[LN2]], %{{.+}} : f32
+// CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[IN]], %[[ZERO]] : f32
+// CHECK:   %[[MINUSX:.+]] = arith.negf %[[IN]] : f32
+// CHECK:   arith.select %[[NEG]], %[[MINUSX]], %[[ZERO]] : f32
+// CHECK:   %[[R:.+]] = arith.subf %[[ZERO]], %{{.+}} : f32
+// Below -2^64 (and for -inf) x itself.
+// CHECK:   %[[HUGE:.+]] = arith.cmpf olt, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[Y:.+]] = arith.select %[[HUGE]], %[[IN]], %[[R]] : f32
+// CHECK:   linalg.yield %[[Y]] : f32
 func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = soma.log_sigmoid %x : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
@@ -263,6 +273,27 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 
 // -----
 
+// PyTorch's default softplus (beta 1) in f32: log1p(exp(-|x|)) as for
+// log_sigmoid, plus max(x, 0); x itself past the threshold.
+// CHECK-LABEL: func.func @softplus_default
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NOT: arith.extf
+// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   %[[POS:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
+// CHECK:   arith.select %[[POS]], %[[IN]], %{{.+}} : f32
+// CHECK:   %[[T:.+]] = arith.constant 2.000000e+01 : f32
+// CHECK:   %[[LINEAR:.+]] = arith.cmpf ogt, %[[IN]], %[[T]] : f32
+// CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[IN]], %{{.+}} : f32
+// CHECK:   linalg.yield %[[R]] : f32
+func.func @softplus_default(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.softplus %x : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// Other betas scale x in f64 first.
 // CHECK-LABEL: func.func @softplus
 // CHECK: linalg.generic
 // CHECK:   %[[D:.+]] = arith.extf

@@ -1,5 +1,10 @@
-// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// The linalg forms (vector-lanes=0); with vectors, softmax along the last
+// dimension becomes the row loops of SoftmaxKernel.cpp (ROWS).
+// RUN: soma-opt %s --convert-soma-to-linalg=vector-lanes=0 --split-input-file \
 // RUN:   | FileCheck %s --implicit-check-not=soma. \
+// RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=ROWS --implicit-check-not=soma. \
 // RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log
 
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
@@ -117,6 +122,10 @@ func.func @reduce_sum_all(%x: tensor<?x3x4xf32>) -> tensor<1x1x1xf32> {
 // CHECK-NEXT: %[[T:.+]] = arith.truncf %[[P]] : f64 to f32
 // CHECK-NEXT: linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
+// Along another dimension than the last, vectors change nothing.
+// ROWS-LABEL: func.func @softmax_dim1
+// ROWS-NOT: scf.for
+// ROWS: linalg.generic
 func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
   %0 = soma.softmax %x {dim = 1} : tensor<?x5x6xf32>
   return %0 : tensor<?x5x6xf32>
@@ -166,6 +175,27 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // CHECK-NEXT: %[[T:.+]] = arith.truncf %[[D]] : f64 to f32
 // CHECK-NEXT: linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
+// With vectors: the leading dimensions collapse into rows; per row, the
+// maximum, then exp(x - max) in f32 (head and tail, scalef on AVX-512)
+// summed in f64 lanes, masked past the row's end, then log(sum) in f64
+// once, and (x - max) - log(sum) written back.
+// ROWS-LABEL: func.func @log_softmax_last
+// ROWS-SAME: (%[[X:.+]]: tensor<2x5x6xf32>)
+// ROWS: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x5x6xf32> into tensor<10x6xf32>
+// ROWS: %[[RESULT:.+]] = scf.for %[[ROW:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}) -> (tensor<10x6xf32>)
+// ROWS:   vector.transfer_read %[[ROWS]][%[[ROW]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
+// ROWS:   arith.maximumf %{{.+}} : vector<16xf32>
+// ROWS:   vector.reduction <maximumf>, %{{.+}} : vector<16xf32> into f32
+// ROWS:   scf.for
+// ROWS:     x86vector.avx512.mask.scalef
+// ROWS:     arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
+// ROWS:   vector.create_mask
+// ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf64>
+// ROWS:   vector.reduction <add>, %{{.+}} : vector<16xf64> into f64
+// ROWS:   arith.bitcast %{{.+}} : f64 to i64
+// ROWS:   vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<10x6xf32>
+// ROWS:   vector.transfer_write %{{.+}} : vector<16xf32>, tensor<10x6xf32>
+// ROWS: tensor.expand_shape %[[RESULT]] {{\[\[}}0, 1], [2]] output_shape [2, 5, 6] : tensor<10x6xf32> into tensor<2x5x6xf32>
 func.func @log_softmax_last(%x: tensor<2x5x6xf32>) -> tensor<2x5x6xf32> {
   %0 = soma.log_softmax %x : tensor<2x5x6xf32>
   return %0 : tensor<2x5x6xf32>
@@ -181,6 +211,8 @@ func.func @log_softmax_last(%x: tensor<2x5x6xf32>) -> tensor<2x5x6xf32> {
 // CHECK-NOT: linalg.generic
 // CHECK: %[[R:.+]] = tensor.collapse_shape %{{.+}} [] : tensor<1xf32> into tensor<f32>
 // CHECK: return %[[R]]
+// ROWS-LABEL: func.func @softmax_scalar
+// ROWS: linalg.generic
 func.func @softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
   %0 = soma.softmax %x : tensor<f32>
   return %0 : tensor<f32>
@@ -216,4 +248,27 @@ func.func @softmax_scalar(%x: tensor<f32>) -> tensor<f32> {
 func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf32>, %w: tensor<3xf32>, %b: tensor<3xf32>) -> tensor<?x3x4x5xf32> {
   %0 = soma.batch_norm %x, %m, %v, %w, %b {epsilon = 1.0e-3 : f32} : (tensor<?x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) -> tensor<?x3x4x5xf32>
   return %0 : tensor<?x3x4x5xf32>
+}
+
+// -----
+
+// A vector is one row; softmax stores exp rounded to f32 in the output and
+// scales it by 1/sum (an f32 head and tail) in a last pass.
+// ROWS-LABEL: func.func @softmax_vector
+// ROWS-SAME: (%[[X:.+]]: tensor<?xf32>)
+// ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
+// ROWS: scf.for
+// ROWS:   vector.reduction <maximumf>
+// ROWS:   scf.for {{.+}} -> (vector<16xf64>, tensor<1x?xf32>)
+// ROWS:     vector.transfer_write
+// ROWS:   vector.reduction <add>
+// ROWS:   arith.divf %{{.+}} : f64
+// ROWS:   scf.for
+// ROWS:     vector.transfer_read %{{.+}} : tensor<1x?xf32>, vector<16xf32>
+// ROWS:     llvm.intr.fma
+// ROWS:     vector.transfer_write
+// ROWS: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<1x?xf32> into tensor<?xf32>
+func.func @softmax_vector(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %0 = soma.softmax %x : tensor<?xf32>
+  return %0 : tensor<?xf32>
 }

@@ -68,13 +68,8 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SigmoidOp, Value x) {
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
-  return inF64(b, x, [&](Value v) {
-    // min(v, 0) as std::min(v, 0.0) does it: `0 < v ? 0 : v` keeps NaN.
-    Value zero = constant(b, 0.0, v);
-    Value positive = arith::CmpFOp::create(b, CmpFPredicate::OLT, zero, v);
-    Value low = arith::SelectOp::create(b, positive, zero, v);
-    return arith::SubFOp::create(b, low, buildLog1p(b, expNegAbs(b, v)));
-  });
+  // In f32 alone (ApproxMath.cpp).
+  return buildLogSigmoidF32(b, x);
 }
 
 /// The sixth of t = clamp(x, -3, 3) + 3, the shared core of hard_sigmoid and
@@ -195,6 +190,10 @@ static Value buildScalar(ImplicitLocOpBuilder &b, ThresholdOp op, Value x) {
 static Value buildScalar(ImplicitLocOpBuilder &b, SoftplusOp op, Value x) {
   double beta = op.getBeta().convertToFloat();
   double threshold = op.getThreshold().convertToFloat();
+  // PyTorch's default beta 1 in f32 alone (ApproxMath.cpp); other betas
+  // scale x first, which in f32 would round, so they compute in f64.
+  if (beta == 1.0)
+    return buildSoftplusF32(b, x, op.getThreshold().convertToFloat());
   return inF64(b, x, [&](Value v) {
     Value scaled = arith::MulFOp::create(b, v, constant(b, beta, v));
     Value linear = arith::CmpFOp::create(b, CmpFPredicate::OGT, scaled,

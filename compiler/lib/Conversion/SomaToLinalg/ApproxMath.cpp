@@ -329,22 +329,26 @@ Value negAbsClamped(Builder &f, Value x, double floor) {
   return f.select(f.cmp(CmpFPredicate::OLT, negAbs, bound), bound, negAbs);
 }
 
-/// 1/(c + e) = q·(1 + residual) for a power of two c and e = eHi + eLo with
-/// |e| <= c, q the correctly rounded f32 1/(c + eHi) rounded, and
-/// |residual| about 2^-24.
+/// 1/(c + e) = q·(1 + residual) for c = 1, 2 or 3 (a constant or a
+/// select of them) and e = eHi + eLo with |e| <= 1, q the correctly rounded
+/// f32 1/(c + eHi), and |residual| about 2^-24.
 struct SplitReciprocal {
   Value q, residual;
 };
 
-SplitReciprocal reciprocalOfSum(Builder &f, double c, Value eHi, Value eLo) {
+SplitReciprocal reciprocalOfSum(Builder &f, Value c, Value eHi, Value eLo) {
   // d = c + e as dHi + dLo (Fast2Sum: |c| >= |eHi|), and the residual
   // 1 - q·(dHi + dLo), whose first part an fma gives exactly.
-  Value dHi = f.add(f.c(c), eHi);
-  Value dLo = f.add(f.add(f.sub(f.c(c), dHi), eHi), eLo);
+  Value dHi = f.add(c, eHi);
+  Value dLo = f.add(f.add(f.sub(c, dHi), eHi), eLo);
   Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
   Value negQ = arith::NegFOp::create(f.b, q);
   Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
   return {q, residual};
+}
+
+SplitReciprocal reciprocalOfSum(Builder &f, double c, Value eHi, Value eLo) {
+  return reciprocalOfSum(f, f.c(c), eHi, eLo);
 }
 
 /// a·b as the rounded product and its exact error (an fma), for products
@@ -439,6 +443,92 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   Value sign = arith::AndIOp::create(
       b, f.toBits(x), f.ci(std::numeric_limits<int32_t>::min()));
   return f.fromBits(arith::OrIOp::create(b, f.toBits(magnitude), sign));
+}
+
+std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t) {
+  Builder f(b, t);
+  Value floor = f.c(-105.0);
+  Value z = f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t);
+  SplitExp exp = splitExp(f, z);
+  return {scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni),
+          scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni)};
+}
+
+/// log1p(exp(-|x|)) = hi + lo for f32 x (NaN gives NaN), within about
+/// 2^-26 relative, the shared part of softplus and log_sigmoid.
+static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
+  // e = exp(-|x|) as in sigmoid (subnormal from -87.3 on, 0 below -104).
+  SplitExp exp = splitExp(f, negAbsClamped(f, x, -105.0));
+  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
+  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
+  // log(1 + e) = 2·atanh(s): s = e/(2 + e) for 1 + e < √2, otherwise
+  // log(1 + e) = ln2 + 2·atanh(s) with s = (e - 1)/(3 + e); |s| <= 0.1716
+  // either way. The numerator is exact (eHi - 1 by Sterbenz), the quotient
+  // s = sHi + sLo comes from q·(1 + residual) as in sigmoid.
+  Value big = f.cmp(CmpFPredicate::OGE, eHi, f.c(0x1.a8279ap-2));
+  Value numerator = f.select(big, f.sub(eHi, f.c(1.0)), eHi);
+  auto [q, residual] =
+      reciprocalOfSum(f, f.select(big, f.c(3.0), f.c(2.0)), eHi, eLo);
+  auto [sHi, sError] = twoProduct(f, numerator, q);
+  Value sLo = f.fma(sHi, residual, f.fma(eLo, q, sError));
+  // 2·atanh(s) = 2s + 2s·w·R(w), w = s², R Taylor's 1/3 + w/5 + w²/7 +
+  // w³/9 (truncation 2^-22 of R, which makes at most 1% of the sum).
+  Value w = f.mul(sHi, sHi);
+  Value r = f.horner({1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3}, w);
+  Value twoS = f.add(sHi, sHi);
+  Value tail = f.fma(f.mul(twoS, w), r, f.add(sLo, sLo));
+  // ln2 (or 0) + 2s + tail: ln2's f32 head plus 2s by Fast2Sum (ln2 >
+  // 0.35 >= |2s|), the small terms gathered in lo.
+  Value zero = f.c(0.0);
+  Value ln2Hi = f.select(big, f.c(0x1.62e430p-1), zero);
+  Value ln2Lo = f.select(big, f.c(-0x1.05c610p-29), zero);
+  Value hi = f.add(ln2Hi, twoS);
+  Value lo = f.add(f.add(f.sub(ln2Hi, hi), twoS), f.add(ln2Lo, tail));
+  // Below 2^-25, log1p(e) = e(1 - e/2 + ...) is e itself to 2^-26
+  // relative; e's head and tail are taken as they are, which keeps the
+  // subnormal ones from a second rounding in s.
+  Value tiny = f.cmp(CmpFPredicate::OLT, eHi, f.c(0x1p-25));
+  return {f.select(tiny, eHi, hi), f.select(tiny, eLo, lo)};
+}
+
+/// m + (hi + lo) for m >= 0 and hi > 0, rounded once: the larger of m and
+/// hi first (Fast2Sum), so that the error of their sum is exact. NaN in
+/// hi gives NaN.
+static Value addToSplit(Builder &f, Value m, Value hi, Value lo) {
+  Value mLarger = f.cmp(CmpFPredicate::OGT, m, hi);
+  Value larger = f.select(mLarger, m, hi);
+  Value smaller = f.select(mLarger, hi, m);
+  Value sum = f.add(larger, smaller);
+  Value error = f.add(f.sub(larger, sum), smaller);
+  return f.add(sum, f.add(error, lo));
+}
+
+Value buildSoftplusF32(ImplicitLocOpBuilder &b, Value x, float threshold) {
+  Builder f(b, x);
+  // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, no
+  // cancellation (both terms are non-negative).
+  auto [hi, lo] = log1pExpNegAbs(f, x);
+  Value zero = f.c(0.0);
+  Value positive = f.select(f.cmp(CmpFPredicate::OGT, x, zero), x, zero);
+  Value smooth = addToSplit(f, positive, hi, lo);
+  // Past the threshold (also +inf) x itself; NaN compares false.
+  return f.select(f.cmp(CmpFPredicate::OGT, x, f.c(threshold)), x, smooth);
+}
+
+Value buildLogSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // log_sigmoid(x) = 0 - (max(-x, 0) + log1p(exp(-|x|))), x itself far
+  // below 0. Where the sum rounds to 0 (x > 103.97) that gives +0, as
+  // PyTorch's f32 kernel and, from x = 745.2 on, the interpreter do (which
+  // gives -0 between the two).
+  auto [hi, lo] = log1pExpNegAbs(f, x);
+  Value zero = f.c(0.0);
+  Value negative = f.select(f.cmp(CmpFPredicate::OLT, x, zero),
+                            arith::NegFOp::create(b, x), zero);
+  Value result = f.sub(zero, addToSplit(f, negative, hi, lo));
+  // Below -2^64 the result is x itself (log1p(e) <= ln2 is far below its
+  // ULP), also for -inf, where the sum's error term would be NaN.
+  return f.select(f.cmp(CmpFPredicate::OLT, x, f.c(-0x1p64)), x, result);
 }
 
 } // namespace soma::lowering

@@ -40,6 +40,13 @@ mlir::Value buildLog(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 /// these loops.)
 mlir::Value buildReciprocal(mlir::ImplicitLocOpBuilder &b, mlir::Value d);
 
+/// exp(t) = hi + lo for f32 (or a vector of f32) t <= 0, in f32 alone as
+/// sigmoid computes it: hi rounded once (subnormal from -87.3 on, 0 below
+/// -104), lo the part of e^r's head rounding that hi lost, scaled; within
+/// 2^-27 relative of exact. NaN gives NaN.
+std::pair<mlir::Value, mlir::Value>
+buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t);
+
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone:
 /// exp(-|x|) as a head and tail, 1/(1 + e) from one correctly rounded f32
 /// division and an fma residual. Within 2 ULP of the correctly rounded
@@ -58,6 +65,17 @@ mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 /// the correctly rounded result for every f32 input; tanh(±inf) = ±1,
 /// tanh(-0) = -0, NaN gives NaN.
 mlir::Value buildTanhF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
+/// softplus(x) with beta 1, x itself above `threshold`, for f32 (or a
+/// vector of f32) x, in f32 alone: max(x, 0) + log1p(exp(-|x|)) with the
+/// logarithm as ln2·k + 2·atanh(s) and every part a head and tail. Within 2
+/// ULP of the correctly rounded result for every f32 input.
+mlir::Value buildSoftplusF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                             float threshold);
+
+/// log_sigmoid(x) = -softplus(-x) in the same way (no threshold): x itself
+/// far below 0, -0 far above it; NaN gives NaN.
+mlir::Value buildLogSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 } // namespace soma::lowering
 

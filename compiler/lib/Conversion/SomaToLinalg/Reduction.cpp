@@ -2,9 +2,10 @@
 //
 // reduce_sum is one reduction generic accumulating in f32 from zero.
 //
-// softmax and log_softmax follow the interpreter in f64 from the shift on:
-// `x - max` is exact there, whereas in f32 it rounds and the exponential
-// magnifies the error. Their exp and log are Soma's own (ApproxMath.h): the
+// softmax and log_softmax along the last dimension, with vectors, are the
+// row loops of SoftmaxKernel.cpp. Otherwise they follow the interpreter in
+// f64 from the shift on: `x - max` is exact there, whereas in f32 it rounds
+// and the exponential magnifies the error. Their exp and log are Soma's own (ApproxMath.h): the
 // sum of exponentials is at least 1 (the maximum's term), so its log is in
 // buildLog's domain and its reciprocal in (0, 1]. The generics are: the
 // maximum; for softmax the exponentials (element-wise, into an f64 tensor)
@@ -137,7 +138,8 @@ struct ReduceSumLowering final : OpConversionPattern<ReduceSumOp> {
 /// Lowers `soma.softmax` (`Logarithm` false) and `soma.log_softmax`.
 template <typename OpTy, bool Logarithm>
 struct SoftmaxLowering final : OpConversionPattern<OpTy> {
-  using OpConversionPattern<OpTy>::OpConversionPattern;
+  SoftmaxLowering(MLIRContext *context, int64_t vectorLanes)
+      : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes) {}
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
@@ -151,7 +153,12 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
     if (type.getRank() > 0) {
       if (dim < 0)
         dim += type.getRank();
-      rewriter.replaceOp(op, buildSoftmax(rewriter, loc, input, dim));
+      // Along the last dimension, with vectors: the row kernel.
+      if (vectorLanes > 0 && dim == type.getRank() - 1)
+        rewriter.replaceOp(op, buildRowSoftmax(rewriter, loc, input,
+                                               Logarithm, vectorLanes));
+      else
+        rewriter.replaceOp(op, buildSoftmax(rewriter, loc, input, dim));
       return success();
     }
     // A scalar is a one-element vector.
@@ -163,6 +170,8 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
   }
 
 private:
+  int64_t vectorLanes;
+
   static Value buildSoftmax(OpBuilder &b, Location loc, Value input,
                             int64_t dim) {
     MLIRContext *context = b.getContext();
@@ -298,8 +307,10 @@ struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
 
 } // namespace
 
-void soma::lowering::populateReductionPatterns(RewritePatternSet &patterns) {
-  patterns.add<ReduceSumLowering, SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>, BatchNormLowering>(
-      patterns.getContext());
+void soma::lowering::populateReductionPatterns(RewritePatternSet &patterns,
+                                              int64_t vectorLanes) {
+  MLIRContext *context = patterns.getContext();
+  patterns.add<ReduceSumLowering, BatchNormLowering>(context);
+  patterns.add<SoftmaxLowering<SoftmaxOp, false>,
+               SoftmaxLowering<LogSoftmaxOp, true>>(context, vectorLanes);
 }

@@ -33,7 +33,7 @@ void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
   lowering::populateActivationPatterns(patterns, vectorLanes);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
-  lowering::populateReductionPatterns(patterns);
+  lowering::populateReductionPatterns(patterns, vectorLanes);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateConvolutionPatterns(patterns);
   lowering::populatePoolingPatterns(patterns);
