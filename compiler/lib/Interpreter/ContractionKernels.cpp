@@ -121,13 +121,26 @@ HostTensor interp::runSoftmax(const HostTensor &input, int64_t dim,
       for (int64_t j = 0; j < size; ++j)
         max = std::isnan(input.data[at(j)]) ? input.data[at(j)]
                                             : std::max<double>(max, input.data[at(j)]);
-      double sum = 0;
-      for (int64_t j = 0; j < size; ++j)
-        sum += std::exp(input.data[at(j)] - max);
+      // log_softmax takes log(sum) as log1p of the sum without one maximum's
+      // term (exactly 1): where that term dominates, sum rounds near 1 and
+      // log(sum) would lose the rest, which is then the whole result at the
+      // maximum. NaN and infinite rows have no zero shift and take log(sum).
+      double sum = 0, others = 0;
+      bool skipped = false;
+      for (int64_t j = 0; j < size; ++j) {
+        double shifted = input.data[at(j)] - max;
+        double term = std::exp(shifted);
+        sum += term;
+        if (!skipped && shifted == 0)
+          skipped = true;
+        else
+          others += term;
+      }
+      double logSum = skipped ? std::log1p(others) : std::log(sum);
       for (int64_t j = 0; j < size; ++j) {
         double shifted = input.data[at(j)] - max;
         result.data[at(j)] = static_cast<float>(
-            logarithm ? shifted - std::log(sum) : std::exp(shifted) / sum);
+            logarithm ? shifted - logSum : std::exp(shifted) / sum);
       }
     }
   return result;

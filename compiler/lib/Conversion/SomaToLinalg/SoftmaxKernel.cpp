@@ -10,9 +10,11 @@
 //      e = exp(t) in f32 as a head and tail (buildExpF32Split) corrected by
 //      t_lo; the exponentials are summed in f64 lanes, exactly but for the
 //      f64 additions; softmax stores e rounded to f32 in the output;
-//   3. once per row in f64: 1/sum for softmax, log(sum) for log_softmax
-//      (buildLog; the sum is at least 1, the maximum's term), split into an
-//      f32 head and tail;
+//   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
+//      log1p of the sum without one maximum's term (exactly 1), which
+//      keeps its accuracy where that term dominates and the sum rounds near
+//      1 (the interpreter computes it the same way); split into an f32
+//      head and tail;
 //   4. softmax: y = e·(r_hi + r_lo) rounded once; log_softmax:
 //      y = (t_hi - l_hi) + (t_lo - l_lo).
 //
@@ -182,12 +184,16 @@ private:
     Value negMax = splat(rb, f32Type, arith::NegFOp::create(rb, max));
 
     // 2. The exponentials and their sum; lanes past the row add 0.
+    // log_softmax sums apart the terms of the maxima (t = 0, e = 1 exactly)
+    // and counts them: log(sum) is then log1p of the sum without one of
+    // them, which keeps its accuracy where that term dominates (sum near 1,
+    // log(sum) then the whole result at the maximum).
     Value zero32 = f32Constant(rb, 0.0f);
+    Value zeros32 = splat(rb, f32Type, zero32);
+    Value ones32 = splat(rb, f32Type, f32Constant(rb, 1.0f));
     Value zeros64 = arith::ConstantOp::create(
         rb, DenseElementsAttr::get(f64Type, rb.getF64FloatAttr(0.0)));
-    Carried init = {zeros64};
-    if (!logarithm)
-      init.push_back(out);
+    Carried init = {zeros64, logarithm ? zeros32 : out};
     Carried summed = pass(
         rb, init,
         [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
@@ -201,11 +207,18 @@ private:
                                              extendToF64(lb, eLo));
           if (mask)
             term = arith::SelectOp::create(lb, mask, term, zeros64);
-          Carried next = {arith::AddFOp::create(lb, carried[0], term)};
           if (!logarithm)
-            next.push_back(write(lb, arith::AddFOp::create(lb, eHi, eLo),
-                                 carried[1], row, column, mask));
-          return next;
+            return {arith::AddFOp::create(lb, carried[0], term),
+                    write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[1],
+                          row, column, mask)};
+          Value isMax = arith::CmpFOp::create(lb, arith::CmpFPredicate::OEQ,
+                                              tHi, zeros32);
+          if (mask)
+            isMax = arith::AndIOp::create(lb, isMax, mask);
+          term = arith::SelectOp::create(lb, isMax, zeros64, term);
+          Value counted = arith::SelectOp::create(lb, isMax, ones32, zeros32);
+          return {arith::AddFOp::create(lb, carried[0], term),
+                  arith::AddFOp::create(lb, carried[1], counted)};
         });
     Value sum = vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
                                             summed[0]);
@@ -225,8 +238,21 @@ private:
                     return {write(lb, y, carried[0], row, column, mask)};
                   })[0];
     }
+    // u = the sum without one maximum's term: log1p(u) below 1 (where
+    // buildLog1p works), log(1 + u) above. A NaN or infinite row has no
+    // t = 0 (count 0, u = sum - 1 or NaN).
+    Value count = extendToF64(
+        rb, vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
+                                        summed[1]));
+    Value one = f64Constant(rb, 1.0);
+    Value u = arith::AddFOp::create(rb, sum,
+                                    arith::SubFOp::create(rb, count, one));
+    Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
+    Value logSum = arith::SelectOp::create(
+        rb, small, buildLog1p(rb, arith::SelectOp::create(rb, small, u, one)),
+        buildLog(rb, arith::AddFOp::create(rb, u, one)));
     Value lHi, lLo;
-    std::tie(lHi, lLo) = splitToF32(rb, buildLog(rb, sum));
+    std::tie(lHi, lLo) = splitToF32(rb, logSum);
     return pass(rb, {out},
                 [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
                     ValueRange carried) -> Carried {

@@ -9,16 +9,18 @@
 // RUN:   | %lower-to-llvm | %run-main | FileCheck %s --check-prefix=JIT
 
 // softmax along dimension 0, log_softmax along the last one, and sigmoid,
-// with large, tiny and infinite inputs. The JIT prints 6 digits.
+// with large, tiny and infinite inputs. At a row's maximum log_softmax is
+// -log1p(sum of the other terms): -1.4e-44 and -6.4e-39 below, not 0. The
+// JIT prints 6 digits.
 
 // REF: shape [3, 3]
 // REF-NEXT: 1.64581145e-38 1.821688e-44 0
 // REF-NEXT: 4.47377931e-38 0.5 0.997527361
 // REF-NEXT: 1 0.5 0.00247262325
 // REF-NEXT: shape [3, 3]
-// REF-NEXT: 0 -101 -inf
+// REF-NEXT: -1.40129846e-44 -101 -inf
 // REF-NEXT: -1.34901226 -3.34901214 -0.349012226
-// REF-NEXT: 0 -88 -91
+// REF-NEXT: -6.35604321e-39 -88 -91
 // REF-NEXT: shape [3, 3]
 // REF-NEXT: 0.731058598 3.78350585e-44 0
 // REF-NEXT: 0.880797088 0.5 0.952574134
@@ -28,9 +30,9 @@
 // JIT-NEXT: [4.47378e-38, 0.5, 0.997527]
 // JIT-NEXT: [1, 0.5, 0.00247262]]
 // JIT: rank = 2 offset = 0 sizes = [3, 3] strides = [3, 1] data =
-// JIT-NEXT: {{\[\[}}0, -101, -inf]
+// JIT-NEXT: {{\[\[}}-1.4013e-44, -101, -inf]
 // JIT-NEXT: [-1.34901, -3.34901, -0.349012]
-// JIT-NEXT: [0, -88, -91]]
+// JIT-NEXT: [-6.35604e-39, -88, -91]]
 // JIT: rank = 2 offset = 0 sizes = [3, 3] strides = [3, 1] data =
 // JIT-NEXT: {{\[\[}}0.731059, 3.78351e-44, 0]
 // JIT-NEXT: [0.880797, 0.5, 0.952574]
