@@ -97,21 +97,18 @@ private:
     Value zero = arith::ConstantIndexOp::create(rb, 0);
     auto loop = [&](Value from, Value to, bool masked,
                     ValueRange carried) -> Carried {
-      ResultRange results = scf::ForOp::create(
-                 rb, from, to, step, carried,
-                 [&](OpBuilder &nested, Location loc, Value column,
-                     ValueRange iter) {
-                   ImplicitLocOpBuilder lb(loc, nested);
-                   Value mask;
-                   if (masked)
-                     mask = vector::CreateMaskOp::create(
-                         lb, maskType,
-                         ValueRange{arith::SubIOp::create(lb, length,
-                                                          column)});
-                   scf::YieldOp::create(lb, body(lb, column, mask, iter));
-                 })
-                                .getResults();
-      return Carried(results.begin(), results.end());
+      auto forOp = scf::ForOp::create(
+          rb, from, to, step, carried,
+          [&](OpBuilder &nested, Location loc, Value column, ValueRange iter) {
+            ImplicitLocOpBuilder lb(loc, nested);
+            Value mask;
+            if (masked)
+              mask = vector::CreateMaskOp::create(
+                  lb, maskType,
+                  ValueRange{arith::SubIOp::create(lb, length, column)});
+            scf::YieldOp::create(lb, body(lb, column, mask, iter));
+          });
+      return Carried(forOp.getResults().begin(), forOp.getResults().end());
     };
     Carried carried = loop(zero, whole, /*masked=*/false, init);
     return loop(whole, length, /*masked=*/true, carried);
