@@ -11,6 +11,7 @@
 #include "soma/runtime.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 /// Longer messages are truncated; this is far above what generated code
@@ -58,6 +59,16 @@ void soma_rt_set_error(int32_t status, void *message) {
   }
   const char *text = message ? (const char *)message : defaultMessage(status);
   copyTruncated(lastError, sizeof(lastError), text);
+}
+
+void soma_rt_set_error_quoting(int32_t status, void *message, void *subject) {
+  // One byte more than the buffer holds, so that copyTruncated sees when
+  // snprintf had to cut the text.
+  char text[ERROR_CAPACITY + 1];
+  snprintf(text, sizeof(text), "%s '%s'",
+           message ? (const char *)message : defaultMessage(status),
+           subject ? (const char *)subject : "(null)");
+  soma_rt_set_error(status, text);
 }
 
 void soma_rt_clear_error(void) { lastError[0] = '\0'; }

@@ -151,6 +151,24 @@ TEST(RuntimeErrors, ClearAndSuccessEmptyTheMessage) {
   EXPECT_EQ(lastError(), "");
 }
 
+TEST(RuntimeErrors, QuotingNamesTheSubject) {
+  char message[] = "soma_invoke: the model has no function named";
+  char subject[] = "train";
+  soma_rt_set_error_quoting(SOMA_ERROR_UNKNOWN_FUNCTION, message, subject);
+  EXPECT_EQ(lastError(),
+            "soma_invoke: the model has no function named 'train'");
+  soma_rt_set_error_quoting(SOMA_ERROR_UNKNOWN_FUNCTION, nullptr, nullptr);
+  EXPECT_EQ(lastError(), "the model has no such function '(null)'");
+  // A subject longer than the buffer is cut, with "...".
+  std::string huge(5000, 'z');
+  soma_rt_set_error_quoting(SOMA_ERROR_UNKNOWN_FUNCTION, message, huge.data());
+  std::string seen = lastError();
+  EXPECT_LT(seen.size(), huge.size());
+  EXPECT_EQ(seen.rfind(std::string(message) + " 'zzz", 0), 0u);
+  EXPECT_EQ(seen.substr(seen.size() - 3), "...");
+  soma_rt_clear_error();
+}
+
 TEST(RuntimeErrors, LongMessagesAreTruncated) {
   std::string message(5000, 'x');
   soma_rt_set_error(SOMA_ERROR_INTERNAL, message.data());

@@ -298,8 +298,12 @@ void WrapperBuilder::buildInvoke(llvm::ArrayRef<EntryPoint> entries) {
         module.getFunction(names.entry(entry.name)), arguments));
     b.SetInsertPoint(next);
   }
-  fail(b, SOMA_ERROR_UNKNOWN_FUNCTION,
-       names.invoke() + ": the model has no such function");
+  // The message names the function asked for.
+  llvm::Value *text = b.CreateGlobalString(
+      names.invoke() + ": the model has no function named", "soma.error");
+  b.CreateCall(runtime(RuntimeFunction::soma_rt_set_error_quoting),
+               {b.getInt32(SOMA_ERROR_UNKNOWN_FUNCTION), text, name});
+  b.CreateRet(b.getInt32(SOMA_ERROR_UNKNOWN_FUNCTION));
 }
 
 void WrapperBuilder::buildAccessors(StringRef modelInfo) {
