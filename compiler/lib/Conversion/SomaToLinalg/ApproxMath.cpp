@@ -322,6 +322,19 @@ SplitExp splitExp(Builder &f, Value z) {
   return {mHi, mLo, n, ni};
 }
 
+/// exp(z) = hi + lo for f32 z in [-173, 0] or NaN: (mHi + mLo)·2^n with
+/// each part scaled (rounded once), and the split it came from.
+struct ExpF32 {
+  SplitExp split;
+  Value hi, lo;
+};
+
+ExpF32 expF32(Builder &f, Value z) {
+  SplitExp split = splitExp(f, z);
+  return {split, scaleByPowerOfTwo(f, split.mHi, split.n, split.ni),
+          scaleByPowerOfTwo(f, split.mLo, split.n, split.ni)};
+}
+
 /// z = -|x| clamped to `floor` (NaN passes the clamp).
 Value negAbsClamped(Builder &f, Value x, double floor) {
   Value negAbs = arith::NegFOp::create(f.b, math::AbsFOp::create(f.b, x));
@@ -365,9 +378,8 @@ Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   // e = exp(-|x|), clamped at -105: sigmoid is below half the smallest
   // subnormal from -103.98 on. e = m·2^n, rounded once also where it is
   // subnormal.
-  SplitExp exp = splitExp(f, negAbsClamped(f, x, -105.0));
-  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
-  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
+  ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
+  Value eHi = e.hi, eLo = e.lo;
   auto [q, residual] = reciprocalOfSum(f, 1.0, eHi, eLo);
   // x >= 0: 1/(1 + e) = q·(1 + residual), rounded once.
   Value upper = f.fma(q, residual, q);
@@ -385,10 +397,9 @@ Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
   // silu(x) = x·sigmoid(x), from the pieces of sigmoid with e = exp(-|x|)
   // clamped at -120 (from -108.7 on, silu rounds to -0; below -120 the
   // result is x·0 instead, so that -inf gives NaN as x·sigmoid(x) does).
-  SplitExp exp = splitExp(f, negAbsClamped(f, x, -120.0));
-  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
-  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
-  auto [q, residual] = reciprocalOfSum(f, 1.0, eHi, eLo);
+  ExpF32 e = expF32(f, negAbsClamped(f, x, -120.0));
+  const SplitExp &exp = e.split;
+  auto [q, residual] = reciprocalOfSum(f, 1.0, e.hi, e.lo);
   // x >= 0: x·q·(1 + residual), x·q as a product and its exact error. Past
   // 20 the result is x itself (also for +inf, where the error is NaN).
   auto [xq, xqError] = twoProduct(f, x, q);
@@ -448,19 +459,17 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
 std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t) {
   Builder f(b, t);
   Value floor = f.c(-105.0);
-  Value z = f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t);
-  SplitExp exp = splitExp(f, z);
-  return {scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni),
-          scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni)};
+  ExpF32 e =
+      expF32(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
+  return {e.hi, e.lo};
 }
 
 /// log1p(exp(-|x|)) = hi + lo for f32 x (NaN gives NaN), within about
 /// 2^-26 relative, the shared part of softplus and log_sigmoid.
 static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
   // e = exp(-|x|) as in sigmoid (subnormal from -87.3 on, 0 below -104).
-  SplitExp exp = splitExp(f, negAbsClamped(f, x, -105.0));
-  Value eHi = scaleByPowerOfTwo(f, exp.mHi, exp.n, exp.ni);
-  Value eLo = scaleByPowerOfTwo(f, exp.mLo, exp.n, exp.ni);
+  ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
+  Value eHi = e.hi, eLo = e.lo;
   // log(1 + e) = 2·atanh(s): s = e/(2 + e) for 1 + e < √2, otherwise
   // log(1 + e) = ln2 + 2·atanh(s) with s = (e - 1)/(3 + e); |s| <= 0.1716
   // either way. The numerator is exact (eHi - 1 by Sterbenz), the quotient
