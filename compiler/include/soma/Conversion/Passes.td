@@ -25,21 +25,29 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     of a tensor may be dynamic (the batch). The pass converts the soma ops
     nested in whatever op it runs on: a module, or each `func.func`.
 
-    Activations, softmax and batch norm compute in f64 and round to f32 once,
-    in the formulas of the reference interpreter, so special values agree
-    and element-wise results stay within SPEC's ULP budget. Contractions
-    accumulate in f32.
+    Element-wise activations become vector loops over the flattened tensor
+    (`vector-lanes` f32 per vector, two vectors a step, then one masked
+    vector), and softmax and log_softmax along the last dimension row loops
+    of vectors. sigmoid, log_sigmoid, silu, tanh, softplus (beta 1),
+    hard_sigmoid (slope 1/6) and hard_swish compute in f32 with heads and
+    tails carried exactly and one final rounding; the other forms (batch
+    norm, other slopes and betas, softmax along another dimension) compute
+    in f64 and round once. Special values agree with the reference
+    interpreter and element-wise results stay within SPEC's ULP budget.
+    Contractions accumulate in f32.
 
     ```mlir
     %y = soma.sigmoid %x : tensor<?x8xf32>
     ```
-    becomes a `linalg.generic` whose body extends to f64, computes
-    `1 / (1 + exp(-x))` and truncates back to f32.
+    becomes a loop of `vector<16xf32>` steps (AVX-512) computing
+    exp(-|x|) as a head and tail, one division and its fma residual; with
+    `vector-lanes=0`, a `linalg.generic` with the same body on scalars.
   }];
   let options = [
     Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
-           "f32 lanes of the vectors of the linear kernel and the "
-           "activation loops (16 for AVX-512, 8 for AVX2; 0: scalar "
+           "f32 lanes of the vectors of the linear kernel, the "
+           "activation loops and the softmax rows (16 for AVX-512, whose "
+           "code uses x86vector's scalef; 8 for AVX2; 0: scalar "
            "linalg/loop forms only)">,
   ];
   let dependentDialects = [
