@@ -63,13 +63,27 @@ static constexpr int64_t kRowGranule = 64;
 
 /// The granule of functions made only of ops whose compiled code gives an
 /// element the same bits wherever it lies: linear layers with a constant
-/// weight (the register-blocked kernel computes each row alike in any tile)
-/// and element-wise activations (one vector body for every element, the
-/// tail masked). Their batch can be split finely, so small batches use
-/// both cores too.
+/// weight (the register-blocked kernel computes each row alike in any tile),
+/// element-wise activations (one vector body for every element, the tail
+/// masked), and softmax and log_softmax along the last dimension (one row
+/// at a time, SoftmaxKernel.cpp). Their batch can be split finely, so
+/// small batches use both cores too.
 static constexpr int64_t kFineRowGranule = 8;
 
 /// Whether every op of `function` is one of those.
+/// Whether the softmax or log_softmax `op` normalizes along the last
+/// dimension of a tensor of rank 2 or more.
+static bool isAlongLastDim(Operation *op) {
+  auto type = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  if (!type || type.getRank() < 2)
+    return false;
+  // The I64Attr accessor returns the value as unsigned.
+  int64_t dim = isa<SoftmaxOp>(op)
+                    ? static_cast<int64_t>(cast<SoftmaxOp>(op).getDim())
+                    : static_cast<int64_t>(cast<LogSoftmaxOp>(op).getDim());
+  return dim == -1 || dim == type.getRank() - 1;
+}
+
 static bool isPositionIndependent(func::FuncOp function) {
   WalkResult result = function.walk([](Operation *op) {
     if (isa<func::FuncOp, func::ReturnOp, arith::ConstantOp, DropoutOp>(op) ||
@@ -77,6 +91,8 @@ static bool isPositionIndependent(func::FuncOp function) {
       return WalkResult::advance();
     if (isa<LinearOp, LinearActivationOp>(op) &&
         matchPattern(op->getOperand(1), m_Constant()))
+      return WalkResult::advance();
+    if (isa<SoftmaxOp, LogSoftmaxOp>(op) && isAlongLastDim(op))
       return WalkResult::advance();
     return WalkResult::interrupt();
   });
