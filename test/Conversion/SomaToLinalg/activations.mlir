@@ -54,25 +54,24 @@
 // CHECK-SAME: iterator_types = ["parallel", "parallel"]
 // CHECK-SAME: ins(%[[X]] : tensor<?x8xf32>) outs(%[[INIT]] : tensor<?x8xf32>)
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// sigmoid computes in f32 alone: exp(-|x|) with -|x| clamped to -105,
-// reduced by the shifter 1.5·2^23 and two fma steps, ...
+// sigmoid computes in f32 alone, as 2^-n/(m + 2^-n) with e^-x = m·2^n:
+// x clamped to [-105, 20], reduced by the shifter 1.5·2^23 and two fma
+// steps, ...
 // CHECK-NOT: arith.extf
-// CHECK:   %[[ABS:.+]] = math.absf %[[IN]] : f32
-// CHECK:   %[[NEG:.+]] = arith.negf %[[ABS]] : f32
 // CHECK:   arith.constant -1.050000e+02 : f32
+// CHECK:   arith.constant 2.000000e+01 : f32
 // CHECK:   %[[SHIFTER:.+]] = arith.constant 0x4B400000 : f32
 // CHECK:   llvm.intr.fma(%{{.+}}, %{{.+}}, %[[SHIFTER]]) : (f32, f32, f32) -> f32
-// ... 2^n built in the exponent field as two factors ...
-// CHECK:   arith.bitcast %{{.+}} : f32 to i32
+// ... 2^-n built in the exponent field as two factors ...
 // CHECK:   arith.shrsi
 // CHECK:   arith.shli
-// ... 1/(1 + e) from one f32 division and an fma residual ...
+// ... 1/(m + 2^-n) from one f32 division and an fma residual, then the
+// scaling by 2^-n; no branch on the sign, never widened to f64.
 // CHECK:   %[[REC:.+]] = arith.divf %{{.+}}, %{{.+}} : f32
-// CHECK:   llvm.intr.fma
-// x >= 0 ? q·(1 + residual) : e·q·(1 + residual), never widened to f64.
-// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
-// CHECK:   %[[Q:.+]] = arith.select %[[NONNEG]], %{{.+}}, %{{.+}} : f32
-// CHECK:   linalg.yield %[[Q]] : f32
+// CHECK:   %[[Q:.+]] = llvm.intr.fma(%[[REC]], %{{.+}}, %[[REC]])
+// CHECK:   %[[S:.+]] = arith.mulf %[[Q]], %{{.+}} : f32
+// CHECK:   %[[R1:.+]] = arith.mulf %[[S]], %{{.+}} : f32
+// CHECK:   linalg.yield %[[R1]] : f32
 // CHECK: return %[[R]]
 func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = soma.sigmoid %x : tensor<?x8xf32>

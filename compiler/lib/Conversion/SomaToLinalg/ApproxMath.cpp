@@ -251,7 +251,7 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
   return arith::DivFOp::create(b, constantLike(b, 1.0, d.getType()), d);
 }
 
-/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 0] (scalars
+/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 29] (scalars
 /// or vectors alike; n both as a float and as an i32), rounded once
 /// unless m·2^(n/2) underflows already. Vectors of 16 lanes, made only
 /// for AVX-512 targets, take one vscalefps (x86vector's mask.scalef, all
@@ -375,21 +375,40 @@ std::pair<Value, Value> twoProduct(Builder &f, Value a, Value b) {
 
 Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
-  // e = exp(-|x|), clamped at -105: sigmoid is below half the smallest
-  // subnormal from -103.98 on. e = m·2^n, rounded once also where it is
-  // subnormal.
-  ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
-  Value eHi = e.hi, eLo = e.lo;
-  auto [q, residual] = reciprocalOfSum(f, 1.0, eHi, eLo);
-  // x >= 0: 1/(1 + e) = q·(1 + residual), rounded once.
-  Value upper = f.fma(q, residual, q);
-  // x < 0: e/(1 + e) = (eHi + eLo)·q·(1 + residual): eHi·q as a product and
-  // its exact error, the small terms added before the one final rounding.
-  auto [product, productError] = twoProduct(f, eHi, q);
-  Value small = f.fma(product, residual, f.fma(eLo, q, productError));
-  Value lower = f.add(product, small);
-  // NaN compares false and takes `lower`, which is NaN.
-  return f.select(f.cmp(CmpFPredicate::OGE, x, f.c(0.0)), upper, lower);
+  // sigmoid(x) = 1/(1 + e^-x) with e^-x = m·2^n, multiplied through by
+  // 2^-n: sigmoid = 2^-n/(m + 2^-n). One form for both signs, and nothing
+  // overflows: x is clamped to [-105, 20] (sigmoid rounds to 0 below
+  // -103.98 and to 1 above 16.7; NaN passes the clamp), so n is in
+  // [-29, 152].
+  Value clamped = clampKeepNaN(b, x, f.c(-105.0), f.c(20.0));
+  // -n = -round(-x·log2(e)) by the shifter 1.5·2^23, and r = -x - n·ln2 in
+  // two fma steps (Cody and Waite, as in reduceF32; exact first step).
+  Value shifter = f.c(0x1.8p23);
+  Value shifted = f.fma(clamped, f.c(-0x1.715476p0), shifter);
+  Value negN = f.sub(shifter, shifted);
+  Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
+  Value negX = arith::NegFOp::create(b, clamped);
+  Value r = f.fma(negN, f.c(0x1.62ep-1), negX);
+  r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
+  // m = e^r as mHi + mLo (Fast2Sum of 1 + p), as in splitExp.
+  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
+  Value mHi = f.add(f.c(1.0), p);
+  Value mLo = f.add(f.sub(f.c(1.0), mHi), p);
+  // d = m + 2^-n as dHi + dLo: the larger first (Fast2Sum), then m's tail.
+  // From n = 127 on 2^-n is subnormal or 0, far below m's last bit.
+  Value scale = scaleByPowerOfTwo(f, f.c(1.0), negN, negNi);
+  Value mLarger = f.cmp(CmpFPredicate::OGT, mHi, scale);
+  Value larger = f.select(mLarger, mHi, scale);
+  Value smaller = f.select(mLarger, scale, mHi);
+  Value dHi = f.add(larger, smaller);
+  Value dLo = f.add(f.add(f.sub(larger, dHi), smaller), mLo);
+  // 1/d = q·(1 + residual) with q the correctly rounded 1/dHi, rounded once;
+  // then scaled by 2^-n, exactly unless the result is subnormal (x below
+  // -87.3), where that is the one rounding to the subnormal grid.
+  Value q = arith::DivFOp::create(b, f.c(1.0), dHi);
+  Value negQ = arith::NegFOp::create(b, q);
+  Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
+  return scaleByPowerOfTwo(f, f.fma(q, residual, q), negN, negNi);
 }
 
 Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
