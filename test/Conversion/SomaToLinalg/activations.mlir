@@ -151,19 +151,18 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// silu in f32 from sigmoid's pieces, exp(-|x|) clamped at -120; the
-// product with x is carried exactly, x past 20 passes, and below -120 the
-// result is x·0 (NaN for -inf).
+// silu in f32 from sigmoid's parts (x clamped to [-120, 20]): x·q·(1 +
+// residual) with x·q carried exactly, scaled by 2^-n; x past 20 passes,
+// and below -120 the result is x·0 (NaN for -inf).
 // CHECK-LABEL: func.func @silu
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
 // CHECK-NOT: arith.extf
 // CHECK:   arith.constant -1.200000e+02 : f32
+// CHECK:   arith.constant 2.000000e+01 : f32
 // CHECK:   arith.divf %{{.+}} : f32
-// CHECK:   %[[NONNEG:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
-// CHECK:   %[[S:.+]] = arith.select %[[NONNEG]]
 // CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
-// CHECK:   %[[S2:.+]] = arith.select %[[LARGE]], %[[IN]], %[[S]] : f32
+// CHECK:   %[[S2:.+]] = arith.select %[[LARGE]], %[[IN]], %{{.+}} : f32
 // CHECK:   %[[TINY:.+]] = arith.cmpf olt, %[[IN]], %{{.+}} : f32
 // CHECK:   %[[ZERO:.+]] = arith.mulf %[[IN]], %{{.+}} : f32
 // CHECK:   %[[R:.+]] = arith.select %[[TINY]], %[[ZERO]], %[[S2]] : f32

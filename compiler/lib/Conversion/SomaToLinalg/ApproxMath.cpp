@@ -373,21 +373,24 @@ std::pair<Value, Value> twoProduct(Builder &f, Value a, Value b) {
 
 } // namespace
 
-Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
-  Builder f(b, x);
-  // sigmoid(x) = 1/(1 + e^-x) with e^-x = m·2^n, multiplied through by
-  // 2^-n: sigmoid = 2^-n/(m + 2^-n). One form for both signs, and nothing
-  // overflows: x is clamped to [-105, 20] (sigmoid rounds to 0 below
-  // -103.98 and to 1 above 16.7; NaN passes the clamp), so n is in
-  // [-29, 152].
-  Value clamped = clampKeepNaN(b, x, f.c(-105.0), f.c(20.0));
+namespace {
+
+/// sigmoid(x) = 1/(1 + e^-x) with e^-x = m·2^n, multiplied through by 2^-n:
+/// 2^-n/(m + 2^-n) = q·(1 + residual)·2^-n. One form for both signs, and
+/// nothing overflows for x in [-120, 20] (or NaN), where n is in [-29, 173].
+struct SigmoidParts {
+  Value q, residual;
+  Value negN, negNi; // -n as a float and as an i32
+};
+
+SigmoidParts sigmoidParts(Builder &f, Value x) {
   // -n = -round(-x·log2(e)) by the shifter 1.5·2^23, and r = -x - n·ln2 in
   // two fma steps (Cody and Waite, as in reduceF32; exact first step).
   Value shifter = f.c(0x1.8p23);
-  Value shifted = f.fma(clamped, f.c(-0x1.715476p0), shifter);
+  Value shifted = f.fma(x, f.c(-0x1.715476p0), shifter);
   Value negN = f.sub(shifter, shifted);
   Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
-  Value negX = arith::NegFOp::create(b, clamped);
+  Value negX = arith::NegFOp::create(f.b, x);
   Value r = f.fma(negN, f.c(0x1.62ep-1), negX);
   r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
   // m = e^r as mHi + mLo (Fast2Sum of 1 + p), as in splitExp.
@@ -402,39 +405,44 @@ Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   Value smaller = f.select(mLarger, scale, mHi);
   Value dHi = f.add(larger, smaller);
   Value dLo = f.add(f.add(f.sub(larger, dHi), smaller), mLo);
-  // 1/d = q·(1 + residual) with q the correctly rounded 1/dHi, rounded once;
-  // then scaled by 2^-n, exactly unless the result is subnormal (x below
-  // -87.3), where that is the one rounding to the subnormal grid.
-  Value q = arith::DivFOp::create(b, f.c(1.0), dHi);
-  Value negQ = arith::NegFOp::create(b, q);
+  // 1/d = q·(1 + residual), q the correctly rounded 1/dHi.
+  Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
+  Value negQ = arith::NegFOp::create(f.b, q);
   Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
-  return scaleByPowerOfTwo(f, f.fma(q, residual, q), negN, negNi);
+  return {q, residual, negN, negNi};
+}
+
+} // namespace
+
+Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // x clamped to [-105, 20]: sigmoid rounds to 0 below -103.98 and to 1
+  // above 16.7; NaN passes the clamp.
+  SigmoidParts parts =
+      sigmoidParts(f, clampKeepNaN(b, x, f.c(-105.0), f.c(20.0)));
+  // q + q·residual rounded once, then scaled by 2^-n: exactly unless the
+  // result is subnormal (x below -87.3), where that is the one rounding to
+  // the subnormal grid.
+  return scaleByPowerOfTwo(f, f.fma(parts.q, parts.residual, parts.q),
+                           parts.negN, parts.negNi);
 }
 
 Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
-  // silu(x) = x·sigmoid(x), from the pieces of sigmoid with e = exp(-|x|)
-  // clamped at -120 (from -108.7 on, silu rounds to -0; below -120 the
-  // result is x·0 instead, so that -inf gives NaN as x·sigmoid(x) does).
-  ExpF32 e = expF32(f, negAbsClamped(f, x, -120.0));
-  const SplitExp &exp = e.split;
-  auto [q, residual] = reciprocalOfSum(f, 1.0, e.hi, e.lo);
-  // x >= 0: x·q·(1 + residual), x·q as a product and its exact error. Past
-  // 20 the result is x itself (also for +inf, where the error is NaN).
-  auto [xq, xqError] = twoProduct(f, x, q);
-  Value upper = f.add(xq, f.fma(xq, residual, xqError));
-  // x < 0: x·(mHi + mLo)·q·(1 + residual)·2^n, computed unscaled (x·m is
-  // at most 173 in magnitude, far from underflow, even for subnormal x)
-  // and rounded, then scaled: a second rounding only where the result is
-  // subnormal, at 2^-24 relative below the ULP of that rounding.
-  auto [xm, xmError] = twoProduct(f, x, exp.mHi);
-  Value xmTail = f.fma(x, exp.mLo, xmError);
-  auto [xmq, xmqError] = twoProduct(f, xm, q);
-  Value small = f.fma(xmq, residual, f.fma(xmTail, q, xmqError));
-  Value lower = scaleByPowerOfTwo(f, f.add(xmq, small), exp.n, exp.ni);
-  Value result = f.select(f.cmp(CmpFPredicate::OGE, x, f.c(0.0)), upper, lower);
+  // silu(x) = x·q·(1 + residual)·2^-n with sigmoid's parts, x clamped to
+  // [-120, 20] for them. x·q as a product and its exact error (x·q is at
+  // most 172 in magnitude), rounded once, then scaled by 2^-n: exactly
+  // unless the result is subnormal (x below about -92), where that is the
+  // one rounding to the subnormal grid.
+  Value clamped = clampKeepNaN(b, x, f.c(-120.0), f.c(20.0));
+  SigmoidParts parts = sigmoidParts(f, clamped);
+  auto [xq, xqError] = twoProduct(f, clamped, parts.q);
+  Value product = f.add(xq, f.fma(xq, parts.residual, xqError));
+  Value result = scaleByPowerOfTwo(f, product, parts.negN, parts.negNi);
+  // Past 20 the result is x itself (+inf too); from -108.7 on silu rounds
+  // to -0, and below -120 it is x·0, so that -inf gives NaN as
+  // x·sigmoid(x) does. NaN compares false and keeps `result`, NaN.
   result = f.select(f.cmp(CmpFPredicate::OGT, x, f.c(20.0)), x, result);
-  // NaN compares false everywhere and keeps `lower`, which is NaN.
   return f.select(f.cmp(CmpFPredicate::OLT, x, f.c(-120.0)),
                   f.mul(x, f.c(0.0)), result);
 }

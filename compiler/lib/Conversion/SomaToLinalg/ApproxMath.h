@@ -56,8 +56,8 @@ buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t);
 mlir::Value buildSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 /// silu(x) = x·sigmoid(x) for f32 (or a vector of f32) x, in f32 alone
-/// from the same pieces as buildSigmoidF32, the product with x carried
-/// exactly. Within 2 ULP of the correctly rounded result for every f32
+/// from the same parts as buildSigmoidF32 (before its scaling by 2^-n),
+/// the product with x carried exactly. Within 2 ULP of the correctly rounded result for every f32
 /// input; underflows gradually to -0 near -108.7; silu(-inf) is NaN.
 mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
