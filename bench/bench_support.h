@@ -133,7 +133,6 @@ public:
   Team(const Team &) = delete;
   Team &operator=(const Team &) = delete;
 
-  int size() const { return count_; }
 
   void run(const std::function<void(int, int)> &fn) {
     if (count_ == 1) {

@@ -1,7 +1,7 @@
 //===- machine.cpp - The machine's limits, measured in the same run -------===//
 //
-// machine/fma/threads:T: independent FMA chains (12 accumulators of
-// _mm512_fmadd_ps, 16 floats each; _mm256_fmadd_ps on a CPU without
+// machine/fma/threads:T: independent FMA chains (12 accumulators of 16
+// floats, a 512-bit FMA each; 8 floats and 256-bit FMAs on a CPU without
 // AVX-512F) on each of T threads: the FP32 FMA peak the fused layers are
 // judged against. Each FMA counts 2 flops per lane.
 // machine/memcpy/n:N/threads:T: memcpy of N floats (each thread its share).
@@ -14,8 +14,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "bench_support.h"
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
@@ -90,7 +88,13 @@ void fmaPeak(benchmark::State &state, int threads) {
   state.counters["vector_bits"] = lanes * 32;
 }
 
-void memcpyBandwidth(benchmark::State &state, int64_t n, int threads) {
+/// Copies `x` to `y` in [lo, hi): what one thread of a bandwidth case does.
+using CopyChunk = void (*)(const float *x, float *y, int64_t lo, int64_t hi);
+
+/// Read + write bandwidth over n floats: `copy` on contiguous chunks, one
+/// per thread.
+void bandwidth(benchmark::State &state, int64_t n, int threads,
+               CopyChunk copy) {
   if (!bench::haveCpus(state, threads))
     return;
   bench::Buffer x = bench::uniform(n, -1.0f, 1.0f, 42);
@@ -98,7 +102,7 @@ void memcpyBandwidth(benchmark::State &state, int64_t n, int threads) {
   bench::Team team(threads);
   std::function<void(int, int)> body = [&](int i, int count) {
     auto [lo, hi] = bench::Team::split(n, i, count);
-    std::memcpy(y.get() + lo, x.get() + lo, (hi - lo) * sizeof(float));
+    copy(x.get(), y.get(), lo, hi);
   };
   team.run(body);
   for (auto _ : state) {
@@ -108,25 +112,14 @@ void memcpyBandwidth(benchmark::State &state, int64_t n, int threads) {
   state.counters["bytes"] = 2.0 * sizeof(float) * n;
 }
 
-void streamBandwidth(benchmark::State &state, int64_t n, int threads) {
-  if (!bench::haveCpus(state, threads))
-    return;
-  bench::Buffer x = bench::uniform(n, -1.0f, 1.0f, 42);
-  bench::Buffer y = bench::allocate(n);
-  bench::Team team(threads);
-  std::function<void(int, int)> body = [&](int i, int count) {
-    auto [lo, hi] = bench::Team::split(n, i, count);
-    const float *__restrict src = x.get();
-    float *__restrict dst = y.get();
-    for (int64_t j = lo; j < hi; ++j)
-      dst[j] = src[j] + 1.0f;
-  };
-  team.run(body);
-  for (auto _ : state) {
-    team.run(body);
-    benchmark::ClobberMemory();
-  }
-  state.counters["bytes"] = 2.0 * sizeof(float) * n;
+void memcpyChunk(const float *x, float *y, int64_t lo, int64_t hi) {
+  std::memcpy(y + lo, x + lo, (hi - lo) * sizeof(float));
+}
+
+void streamChunk(const float *__restrict x, float *__restrict y, int64_t lo,
+                 int64_t hi) {
+  for (int64_t j = lo; j < hi; ++j)
+    y[j] = x[j] + 1.0f;
 }
 
 } // namespace
@@ -147,11 +140,11 @@ void registerMachineCases(int64_t copyElements) {
         ->Apply(configure)
         ->ComputeStatistics("fastest", fastest);
     benchmark::RegisterBenchmark(("machine/memcpy" + n + threads).c_str(),
-                                 memcpyBandwidth, copyElements, t)
+                                 bandwidth, copyElements, t, memcpyChunk)
         ->Apply(configure)
         ->ComputeStatistics("fastest", fastest);
     benchmark::RegisterBenchmark(("machine/stream" + n + threads).c_str(),
-                                 streamBandwidth, copyElements, t)
+                                 bandwidth, copyElements, t, streamChunk)
         ->Apply(configure)
         ->ComputeStatistics("fastest", fastest);
   }

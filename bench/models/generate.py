@@ -5,7 +5,8 @@
 
 SPEC is one of
   fc:ACT:M:K:N   OUT_DIR/fc_ACT_M_K_N.mlir: Y = ACT(X·Wᵀ + b), X [M, K],
-                 W [N, K], b [N], all shapes static; ACT is sigmoid or relu.
+                 W [N, K], b [N], the batch dynamic (X [?, K]); ACT is
+                 sigmoid or relu.
   act:OP         OUT_DIR/act_OP.mlir: Y = OP(X) over X [?, 1024] (softmax and
                  log_softmax along the rows of 1024); OP is a soma activation.
 

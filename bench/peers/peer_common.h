@@ -23,10 +23,6 @@
 
 namespace peer {
 
-using bench::allocate;
-using bench::Buffer;
-using bench::uniform;
-
 struct FcCase {
   std::string act;
   int64_t m, k, n;

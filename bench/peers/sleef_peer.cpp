@@ -45,7 +45,12 @@ void sleefActivation(benchmark::State &state, const std::string &op,
 
 const bool registered = [] {
   peer::registerActivations(
-      "sleef", [](const std::string &) { return true; }, sleefActivation);
+      "sleef",
+      // An empty call answers whether the kernel has a loop for `op`.
+      [](const std::string &op) {
+        return somaPeerSleefActivation(op, nullptr, nullptr, 0);
+      },
+      sleefActivation);
   return true;
 }();
 

@@ -100,8 +100,11 @@ int binOf(float input) {
   return ordered >> 23;
 }
 
-/// The spacing of f32 values in the binade of |r| (r finite).
+/// The spacing of f32 values in the binade of |r| (r finite); for 0, the
+/// smallest subnormal (frexp gives 0 an exponent of 0).
 double ulpOf(double r) {
+  if (r == 0)
+    return 0x1p-149;
   int exponent;
   std::frexp(std::abs(r), &exponent); // |r| in [2^(exponent-1), 2^exponent)
   return std::ldexp(1.0, std::max(exponent - 1, -126) - 23);
@@ -252,6 +255,13 @@ static FailureOr<Errors> measure(MLIRContext &context,
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::ParseCommandLineOptions(argc, argv, "ULP error of compiled activations\n");
+  for (const std::string &name : opNames)
+    if (llvm::none_of(activations, [&](const Activation &activation) {
+          return name == activation.name;
+        })) {
+      llvm::errs() << "soma-accuracy: no activation named '" << name << "'\n";
+      return 1;
+    }
   if (stride == 0) {
     llvm::errs() << "soma-accuracy: --stride must be positive\n";
     return 1;

@@ -70,7 +70,6 @@ static constexpr int64_t kRowGranule = 64;
 /// small batches use both cores too.
 static constexpr int64_t kFineRowGranule = 8;
 
-/// Whether every op of `function` is one of those.
 /// Whether the softmax or log_softmax `op` normalizes along the last
 /// dimension of a tensor of rank 2 or more.
 static bool isAlongLastDim(Operation *op) {
@@ -84,6 +83,7 @@ static bool isAlongLastDim(Operation *op) {
   return dim == -1 || dim == type.getRank() - 1;
 }
 
+/// Whether every op of `function` is one of those.
 static bool isPositionIndependent(func::FuncOp function) {
   WalkResult result = function.walk([](Operation *op) {
     if (isa<func::FuncOp, func::ReturnOp, arith::ConstantOp, DropoutOp>(op) ||

@@ -9,6 +9,9 @@
 // By default (vector-lanes=16) the same bodies run on vectors.
 // RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=VEC
+// The f32 forms stay in f32 from their label to their yield (F32).
+// RUN: soma-opt %s --convert-soma-to-linalg="vector-lanes=0" --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=F32
 // 8-lane vectors (AVX2) build 2^n in the exponent field instead.
 // RUN: soma-opt %s --convert-soma-to-linalg=vector-lanes=8 --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=AVX2 --implicit-check-not=x86vector
@@ -57,7 +60,6 @@
 // sigmoid computes in f32 alone, as 2^-n/(m + 2^-n) with e^-x = m·2^n:
 // x clamped to [-105, 20], reduced by the shifter 1.5·2^23 and two fma
 // steps, ...
-// CHECK-NOT: arith.extf
 // CHECK:   arith.constant -1.050000e+02 : f32
 // CHECK:   arith.constant 2.000000e+01 : f32
 // CHECK:   %[[SHIFTER:.+]] = arith.constant 0x4B400000 : f32
@@ -73,6 +75,9 @@
 // CHECK:   %[[R1:.+]] = arith.mulf %[[S]], %{{.+}} : f32
 // CHECK:   linalg.yield %[[R1]] : f32
 // CHECK: return %[[R]]
+// F32-LABEL: func.func @sigmoid
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = soma.sigmoid %x : tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
@@ -88,7 +93,6 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // CHECK: tensor.empty() : tensor<2x3xf32>
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   arith.constant -1.050000e+02 : f32
 // CHECK:   %[[SQRT2M1:.+]] = arith.constant 0.414213568 : f32
 // CHECK:   %[[BIG:.+]] = arith.cmpf oge, %{{.+}}, %[[SQRT2M1]] : f32
@@ -108,6 +112,9 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // CHECK:   %[[HUGE:.+]] = arith.cmpf olt, %[[IN]], %{{.+}} : f32
 // CHECK:   %[[Y:.+]] = arith.select %[[HUGE]], %[[IN]], %[[R]] : f32
 // CHECK:   linalg.yield %[[Y]] : f32
+// F32-LABEL: func.func @log_sigmoid_static
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = soma.log_sigmoid %x : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
@@ -120,7 +127,6 @@ func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // into two floats, rounded once.
 // CHECK-LABEL: func.func @hard_sigmoid_default
 // CHECK: linalg.generic
-// CHECK-NOT: arith.extf
 // CHECK:   %[[THREE:.+]] = arith.constant 3.000000e+00 : f32
 // CHECK:   %[[C:.+]] = arith.select %{{.+}}, %[[THREE]], %{{.+}} : f32
 // CHECK:   %[[HI:.+]] = arith.addf %[[C]], %[[THREE]] : f32
@@ -132,6 +138,9 @@ func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 // CHECK:   %[[T2:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTHLO]], %[[T]])
 // CHECK:   %[[R:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTH]], %[[T2]])
 // CHECK:   linalg.yield %[[R]] : f32
+// F32-LABEL: func.func @hard_sigmoid_default
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @hard_sigmoid_default(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = soma.hard_sigmoid %x : tensor<4xf32>
   return %0 : tensor<4xf32>
@@ -157,7 +166,6 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK-LABEL: func.func @silu
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   arith.constant -1.200000e+02 : f32
 // CHECK:   arith.constant 2.000000e+01 : f32
 // CHECK:   arith.divf %{{.+}} : f32
@@ -167,6 +175,9 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 // CHECK:   %[[ZERO:.+]] = arith.mulf %[[IN]], %{{.+}} : f32
 // CHECK:   %[[R:.+]] = arith.select %[[TINY]], %[[ZERO]], %[[S2]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
+// F32-LABEL: func.func @silu
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.silu %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -179,7 +190,6 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK-LABEL: func.func @hard_swish
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   %[[HI:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
 // CHECK:   %[[P:.+]] = arith.mulf %[[IN]], %[[HI]] : f32
 // CHECK:   %[[NEGP:.+]] = arith.negf %[[P]] : f32
@@ -193,6 +203,9 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK:   %[[SIGNED:.+]] = arith.bitcast %[[BITS]] : i32 to f32
 // CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[IN]], %[[SIGNED]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
+// F32-LABEL: func.func @hard_swish
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.hard_swish %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
@@ -205,7 +218,6 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK-LABEL: func.func @tanh
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   %[[A:.+]] = math.absf %[[IN]] : f32
 // CHECK:   %[[LIMIT:.+]] = arith.constant 9.1999998 : f32
 // CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[A]], %[[LIMIT]] : f32
@@ -220,6 +232,9 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK:   %[[BITS:.+]] = arith.ori
 // CHECK:   %[[T:.+]] = arith.bitcast %[[BITS]] : i32 to f32
 // CHECK:   linalg.yield %[[T]] : f32
+// F32-LABEL: func.func @tanh
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @tanh(%x: tensor<3xf32>) -> tensor<3xf32> {
   %0 = soma.tanh %x : tensor<3xf32>
   return %0 : tensor<3xf32>
@@ -231,11 +246,13 @@ func.func @tanh(%x: tensor<3xf32>) -> tensor<3xf32> {
 // CHECK-LABEL: func.func @relu
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   %[[ZERO:.+]] = arith.constant 0.0{{.*}} : f32
 // CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[IN]], %[[ZERO]] : f32
 // CHECK:   %[[R:.+]] = arith.select %[[NEG]], %[[ZERO]], %[[IN]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
+// F32-LABEL: func.func @relu
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @relu(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = soma.relu %x : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>
@@ -276,7 +293,6 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // CHECK-LABEL: func.func @softplus_default
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK-NOT: arith.extf
 // CHECK:   arith.divf %{{.+}} : f32
 // CHECK:   %[[POS:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
 // CHECK:   arith.select %[[POS]], %[[IN]], %{{.+}} : f32
@@ -284,6 +300,9 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // CHECK:   %[[LINEAR:.+]] = arith.cmpf ogt, %[[IN]], %[[T]] : f32
 // CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[IN]], %{{.+}} : f32
 // CHECK:   linalg.yield %[[R]] : f32
+// F32-LABEL: func.func @softplus_default
+// F32-NOT: f64
+// F32: linalg.yield %{{.+}} : f32
 func.func @softplus_default(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
   %0 = soma.softplus %x : tensor<?x3xf32>
   return %0 : tensor<?x3xf32>

@@ -19,7 +19,8 @@ namespace soma {
 /// Adds the conversion patterns that rewrite every soma op into linalg,
 /// tensor, arith and math ops on tensors. The patterns change no types; they
 /// expect static shapes but for a dynamic leading (batch) dimension and fail
-/// to match otherwise. Linear layers use vectors of up to `vectorLanes` f32.
+/// to match otherwise. Linear layers, element-wise activations and softmax
+/// rows use vectors of (up to) `vectorLanes` f32; 0 keeps scalar forms.
 void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns,
                                             int64_t vectorLanes = 16);
 

@@ -312,13 +312,17 @@ struct SplitExp {
   Value mHi, mLo, n, ni;
 };
 
+/// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
+/// error, exact by Fast2Sum (|p| < 1).
+std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
+  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
+  Value hi = f.add(f.c(1.0), p);
+  return {hi, f.add(f.sub(f.c(1.0), hi), p)};
+}
+
 SplitExp splitExp(Builder &f, Value z) {
   auto [n, ni, r] = reduceF32(f, z);
-  // e^r as hi + lo: lo is the rounding error of 1 + p, exact by Fast2Sum
-  // (|p| < 1).
-  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
-  Value mHi = f.add(f.c(1.0), p);
-  Value mLo = f.add(f.sub(f.c(1.0), mHi), p);
+  auto [mHi, mLo] = expOfReduced(f, r);
   return {mHi, mLo, n, ni};
 }
 
@@ -349,19 +353,33 @@ struct SplitReciprocal {
   Value q, residual;
 };
 
-SplitReciprocal reciprocalOfSum(Builder &f, Value c, Value eHi, Value eLo) {
-  // d = c + e as dHi + dLo (Fast2Sum: |c| >= |eHi|), and the residual
-  // 1 - q·(dHi + dLo), whose first part an fma gives exactly.
-  Value dHi = f.add(c, eHi);
-  Value dLo = f.add(f.add(f.sub(c, dHi), eHi), eLo);
+/// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit: q the
+/// correctly rounded 1/dHi, and the residual 1 - q·(dHi + dLo), whose first
+/// part an fma gives exactly.
+SplitReciprocal reciprocalOfSplit(Builder &f, Value dHi, Value dLo) {
   Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
   Value negQ = arith::NegFOp::create(f.b, q);
-  Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
-  return {q, residual};
+  return {q, f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)))};
+}
+
+SplitReciprocal reciprocalOfSum(Builder &f, Value c, Value eHi, Value eLo) {
+  // d = c + e as dHi + dLo (Fast2Sum: |c| >= |eHi|).
+  Value dHi = f.add(c, eHi);
+  return reciprocalOfSplit(f, dHi, f.add(f.add(f.sub(c, dHi), eHi), eLo));
 }
 
 SplitReciprocal reciprocalOfSum(Builder &f, double c, Value eHi, Value eLo) {
   return reciprocalOfSum(f, f.c(c), eHi, eLo);
+}
+
+/// a + b = sum + error exactly for a, b of one sign: the larger first
+/// (Fast2Sum). NaN in b gives NaN.
+std::pair<Value, Value> orderedTwoSum(Builder &f, Value a, Value b) {
+  Value aLarger = f.cmp(CmpFPredicate::OGT, a, b);
+  Value larger = f.select(aLarger, a, b);
+  Value smaller = f.select(aLarger, b, a);
+  Value sum = f.add(larger, smaller);
+  return {sum, f.add(f.sub(larger, sum), smaller)};
 }
 
 /// a·b as the rounded product and its exact error (an fma), for products
@@ -393,22 +411,12 @@ SigmoidParts sigmoidParts(Builder &f, Value x) {
   Value negX = arith::NegFOp::create(f.b, x);
   Value r = f.fma(negN, f.c(0x1.62ep-1), negX);
   r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
-  // m = e^r as mHi + mLo (Fast2Sum of 1 + p), as in splitExp.
-  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
-  Value mHi = f.add(f.c(1.0), p);
-  Value mLo = f.add(f.sub(f.c(1.0), mHi), p);
-  // d = m + 2^-n as dHi + dLo: the larger first (Fast2Sum), then m's tail.
-  // From n = 127 on 2^-n is subnormal or 0, far below m's last bit.
+  auto [mHi, mLo] = expOfReduced(f, r);
+  // d = m + 2^-n as dHi + dLo, then m's tail. From n = 127 on 2^-n is
+  // subnormal or 0, far below m's last bit.
   Value scale = scaleByPowerOfTwo(f, f.c(1.0), negN, negNi);
-  Value mLarger = f.cmp(CmpFPredicate::OGT, mHi, scale);
-  Value larger = f.select(mLarger, mHi, scale);
-  Value smaller = f.select(mLarger, scale, mHi);
-  Value dHi = f.add(larger, smaller);
-  Value dLo = f.add(f.add(f.sub(larger, dHi), smaller), mLo);
-  // 1/d = q·(1 + residual), q the correctly rounded 1/dHi.
-  Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
-  Value negQ = arith::NegFOp::create(f.b, q);
-  Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
+  auto [dHi, dError] = orderedTwoSum(f, mHi, scale);
+  auto [q, residual] = reciprocalOfSplit(f, dHi, f.add(dError, mLo));
   return {q, residual, negN, negNi};
 }
 
@@ -531,11 +539,7 @@ static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
 /// hi first (Fast2Sum), so that the error of their sum is exact. NaN in
 /// hi gives NaN.
 static Value addToSplit(Builder &f, Value m, Value hi, Value lo) {
-  Value mLarger = f.cmp(CmpFPredicate::OGT, m, hi);
-  Value larger = f.select(mLarger, m, hi);
-  Value smaller = f.select(mLarger, hi, m);
-  Value sum = f.add(larger, smaller);
-  Value error = f.add(f.sub(larger, sum), smaller);
+  auto [sum, error] = orderedTwoSum(f, m, hi);
   return f.add(sum, f.add(error, lo));
 }
 

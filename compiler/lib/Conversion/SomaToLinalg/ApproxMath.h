@@ -1,12 +1,14 @@
-//===- ApproxMath.h - exp, expm1, log1p and log as arith ops ----*- C++ -*-===//
+//===- ApproxMath.h - Elementary functions as arith ops ---------*- C++ -*-===//
 //
-// Builders of f64 elementary functions as plain arith ops and fused
-// multiply-adds (llvm.intr.fma: the LLVM dialect must be loaded), so
-// that the activation loops that use them contain no libm call, vectorize,
-// and give each element the same bits in a vector body as in a scalar
-// remainder. Every builder takes and returns f64 or a vector of f64 and
-// is accurate to a relative error below 2^-40 (ApproxMath.cpp states each
-// bound and why it suffices).
+// Builders of elementary functions and activations as plain arith ops and
+// fused multiply-adds (llvm.intr.fma: the LLVM dialect must be loaded; on
+// 16-lane vectors also x86vector's scalef), so that the activation loops
+// that use them contain no libm call and give each element the same bits
+// in a vector body as in a scalar remainder. The f64 builders (exp, expm1,
+// log1p, log, 1/d) take and return f64 or vectors of f64 and are accurate
+// to a relative error below 2^-40; the f32 ones (sigmoid, silu, tanh,
+// softplus, log_sigmoid, exp as head and tail) carry heads and tails and
+// round once. ApproxMath.cpp states each bound and why it suffices.
 //
 //===----------------------------------------------------------------------===//
 

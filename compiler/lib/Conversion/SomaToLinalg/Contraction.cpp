@@ -217,37 +217,10 @@ static Value buildRowMajorProduct(OpBuilder &b, Location loc, Value rows,
 
 } // namespace
 
-/// The rows of a product: [K] becomes [1, K], [d0, ..., K] becomes
-/// [d0 * ..., K], with the reassociation that undoes it.
-static Value collapseToRows(OpBuilder &b, Location loc, Value input,
-                            SmallVector<ReassociationIndices> &groups) {
-  auto inputType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inputType.getRank();
-  groups = mergeDims(rank, 0, rank - 2);
-  if (rank == 1) {
-    groups = {{0, 1}};
-    return expandTo(b, loc, input,
-                    RankedTensorType::get({1, inputType.getDimSize(0)},
-                                          inputType.getElementType()),
-                    groups);
-  }
-  if (rank == 2)
-    return input;
-  int64_t numRows = 1;
-  for (int64_t size : inputType.getShape().drop_back())
-    numRows = ShapedType::isDynamic(size) || ShapedType::isDynamic(numRows)
-                  ? ShapedType::kDynamic
-                  : numRows * size;
-  auto rowsType = RankedTensorType::get({numRows, inputType.getShape().back()},
-                                        inputType.getElementType());
-  return collapseTo(b, loc, input, rowsType, groups);
-}
-
 Value soma::lowering::buildLinear(OpBuilder &b, Location loc, Value input,
                                   Value weight, Value bias,
                                   RankedTensorType resultType,
                                   Operation *activation, int64_t vectorLanes) {
-  int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
   int64_t n = resultType.getShape().back();
   SmallVector<ReassociationIndices> groups;
   Value rows = collapseToRows(b, loc, input, groups);
@@ -268,13 +241,9 @@ Value soma::lowering::buildLinear(OpBuilder &b, Location loc, Value input,
       product = buildActivationLoop(b, loc, product, activation, vectorLanes);
   }
 
-  if (rank == 1)
-    return collapseTo(b, loc, product, resultType, groups);
-  if (rank == 2)
-    return product;
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(b, loc, input);
   shape.back() = b.getIndexAttr(n);
-  return expandTo(b, loc, product, resultType, groups, shape);
+  return expandFromRows(b, loc, product, resultType, groups, shape);
 }
 
 namespace {

@@ -171,6 +171,41 @@ SmallVector<ReassociationIndices> mergeDims(int64_t rank, int64_t first,
   return groups;
 }
 
+Value collapseToRows(OpBuilder &b, Location loc, Value input,
+                            SmallVector<ReassociationIndices> &groups) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  groups = mergeDims(rank, 0, rank - 2);
+  if (rank == 1) {
+    groups = {{0, 1}};
+    return expandTo(b, loc, input,
+                    RankedTensorType::get({1, inputType.getDimSize(0)},
+                                          inputType.getElementType()),
+                    groups);
+  }
+  if (rank == 2)
+    return input;
+  int64_t numRows = 1;
+  for (int64_t size : inputType.getShape().drop_back())
+    numRows = ShapedType::isDynamic(size) || ShapedType::isDynamic(numRows)
+                  ? ShapedType::kDynamic
+                  : numRows * size;
+  auto rowsType = RankedTensorType::get({numRows, inputType.getShape().back()},
+                                        inputType.getElementType());
+  return collapseTo(b, loc, input, rowsType, groups);
+}
+
+Value expandFromRows(OpBuilder &b, Location loc, Value rows,
+                     RankedTensorType type,
+                     ArrayRef<ReassociationIndices> groups,
+                     ArrayRef<OpFoldResult> sizes) {
+  if (type.getRank() == 1)
+    return collapseTo(b, loc, rows, type, groups);
+  if (type.getRank() == 2)
+    return rows;
+  return expandTo(b, loc, rows, type, groups, sizes);
+}
+
 Type withElementType(Type type, Type element) {
   if (auto shaped = dyn_cast<ShapedType>(type))
     return shaped.clone(element);

@@ -151,12 +151,24 @@ collapseTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source,
 llvm::SmallVector<mlir::ReassociationIndices>
 mergeDims(int64_t rank, int64_t first, int64_t last);
 
+/// The rows of `input` (rank >= 1): [K] becomes [1, K], [d0, ..., K]
+/// becomes [d0·..., K]; `groups` gets the reassociation that undoes it.
+mlir::Value
+collapseToRows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+               llvm::SmallVector<mlir::ReassociationIndices> &groups);
+/// Undoes collapseToRows on `rows` (whose last size may differ): a tensor of
+/// `type`, `sizes` its sizes.
+mlir::Value expandFromRows(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value rows, mlir::RankedTensorType type,
+                           llvm::ArrayRef<mlir::ReassociationIndices> groups,
+                           llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
 //===----------------------------------------------------------------------===//
 // Scalars
 //===----------------------------------------------------------------------===//
 
 // Every helper below works on scalars and on vectors alike (an f32 element
-// in a linalg.generic body, or a vector<16xf32> of them in a vectorized
+// in a linalg.generic body, or a vector of 4 to 16 of them in a vectorized
 // kernel): constants are splats of the operand's shape, conversions keep it.
 
 /// `type` (a scalar, or a vector or tensor of them) with its element type
@@ -188,7 +200,7 @@ mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// The f32 result of the element-wise activation op `activation`
 /// (soma.sigmoid, ..., soma.softplus; its operands are not read) applied to
 /// the f32 element `x`: the scalar body of the activation's own lowering
-/// (Activations.cpp). `x` may also be a vector of f32 (vector<16xf32>),
+/// (Activations.cpp). `x` may also be a vector of f32 (4 to 16 lanes),
 /// for which the result is the vector of the element results, bit for bit.
 /// Null for any other op.
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,

@@ -275,38 +275,13 @@ Value soma::lowering::buildRowSoftmax(OpBuilder &builder, Location loc,
                                       Value input, bool logarithm,
                                       int64_t vectorLanes) {
   ImplicitLocOpBuilder b(loc, builder);
-  auto type = cast<RankedTensorType>(input.getType());
-  int64_t rank = type.getRank();
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, input);
   // The destination in the input's shape, reshaped as the input is (so that
   // once bufferized the loops write the allocation itself).
-  Value out = createEmpty(b, loc, sizes);
-  int64_t length = type.getShape().back();
-  auto rowsType = [&](int64_t rowCount) {
-    return RankedTensorType::get({rowCount, length}, b.getF32Type());
-  };
-  Value rows = input, outRows = out;
   SmallVector<ReassociationIndices> groups;
-  if (rank == 1) {
-    groups = {{0, 1}};
-    SmallVector<OpFoldResult> shape = {b.getIndexAttr(1), sizes[0]};
-    rows = expandTo(b, loc, input, rowsType(1), groups, shape);
-    outRows = expandTo(b, loc, out, rowsType(1), groups, shape);
-  } else if (rank > 2) {
-    groups = mergeDims(rank, 0, rank - 2);
-    int64_t rowCount = 1;
-    for (int64_t size : type.getShape().drop_back())
-      rowCount = ShapedType::isDynamic(size) || rowCount == ShapedType::kDynamic
-                     ? ShapedType::kDynamic
-                     : rowCount * size;
-    rows = collapseTo(b, loc, input, rowsType(rowCount), groups);
-    outRows = collapseTo(b, loc, out, rowsType(rowCount), groups);
-  }
-  Value result =
-      RowSoftmaxBuilder(b, rows, vectorLanes, logarithm).build(outRows);
-  if (rank == 2)
-    return result;
-  if (rank == 1)
-    return collapseTo(b, loc, result, type, groups);
-  return expandTo(b, loc, result, type, groups, sizes);
+  Value rows = collapseToRows(b, loc, input, groups);
+  Value out = collapseToRows(b, loc, createEmpty(b, loc, sizes), groups);
+  Value result = RowSoftmaxBuilder(b, rows, vectorLanes, logarithm).build(out);
+  return expandFromRows(b, loc, result,
+                        cast<RankedTensorType>(input.getType()), groups, sizes);
 }
