@@ -183,9 +183,12 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS-SAME: (%[[X:.+]]: tensor<2x5x6xf32>)
 // ROWS: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x5x6xf32> into tensor<10x6xf32>
 // ROWS: %[[RESULT:.+]] = scf.for %[[ROW:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}) -> (tensor<10x6xf32>)
-// ROWS:   vector.transfer_read %[[ROWS]][%[[ROW]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
-// ROWS:   arith.maximumf %{{.+}} : vector<16xf32>
-// ROWS:   vector.reduction <maximumf>, %{{.+}} : vector<16xf32> into f32
+// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// ROWS:     vector.transfer_read %[[ROWS]][%[[ROW]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
+// ROWS:     %[[GT:.+]] = arith.cmpf ogt, %{{.+}} : vector<16xf32>
+// ROWS:     arith.select %[[GT]], %{{.+}} : vector<16xi1>, vector<16xf32>
+// ROWS-NOT: arith.maximumf
+// ROWS:   vector.reduction <maxnumf>, %{{.+}} : vector<16xf32> into f32
 // ROWS:   scf.for
 // ROWS:     x86vector.avx512.mask.scalef
 // ROWS:     arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
@@ -258,7 +261,7 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // ROWS-SAME: (%[[X:.+]]: tensor<?xf32>)
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
 // ROWS: scf.for
-// ROWS:   vector.reduction <maximumf>
+// ROWS:   vector.reduction <maxnumf>
 // ROWS:   scf.for {{.+}} -> (vector<16xf64>, tensor<1x?xf32>)
 // ROWS:     vector.transfer_write
 // ROWS:   vector.reduction <add>

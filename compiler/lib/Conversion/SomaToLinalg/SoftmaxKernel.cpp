@@ -4,8 +4,9 @@
 // input is seen as rows, and each row goes through passes of vector loops
 // (whole vectors, then one masked vector) while it stays in the cache:
 //
-//   1. the row's maximum m (`arith.maximumf`: NaN wins, as in the
-//      interpreter);
+//   1. the row's maximum m, by ordered compares in four independent
+//      accumulators; a NaN is skipped there, but its term makes the sum
+//      NaN and so the whole row, as in the interpreter;
 //   2. t = x - m as an exact sum t_hi + t_lo of two floats (TwoSum), and
 //      e = exp(t) in f32 as a head and tail (buildExpF32Split) corrected by
 //      t_lo; the exponentials are summed in f64 lanes, exactly but for the
@@ -54,6 +55,9 @@ using namespace soma::lowering;
 
 namespace {
 
+/// Independent running maxima in the first pass over a row.
+constexpr int64_t kMaxAccumulators = 4;
+
 /// Builds the passes of one softmax over rows of `rows` (a 2-D tensor) into
 /// `out` (of the same shape).
 class RowSoftmaxBuilder {
@@ -92,9 +96,11 @@ private:
   using PassBody = function_ref<Carried(ImplicitLocOpBuilder &, Value column,
                                         Value mask, ValueRange carried)>;
 
-  /// One pass over a row: whole vectors, then the masked rest.
-  Carried pass(ImplicitLocOpBuilder &rb, ValueRange init, PassBody body) {
-    Value zero = arith::ConstantIndexOp::create(rb, 0);
+  /// One pass over a row from column `from` (0 if null): whole vectors,
+  /// then the masked rest.
+  Carried pass(ImplicitLocOpBuilder &rb, ValueRange init, PassBody body,
+               Value from = {}) {
+    Value zero = from ? from : arith::ConstantIndexOp::create(rb, 0);
     auto loop = [&](Value from, Value to, bool masked,
                     ValueRange carried) -> Carried {
       auto forOp = scf::ForOp::create(
@@ -166,18 +172,59 @@ private:
     return {splat(rb, f32Type, hi), splat(rb, f32Type, lo)};
   }
 
-  Value buildRow(ImplicitLocOpBuilder &rb, Value row, Value out) {
-    // 1. The maximum; lanes past the row read -inf.
+  /// The larger of `acc` and `x` by an ordered compare (one vmaxps): a
+  /// NaN x leaves `acc`. A NaN in the row is not lost by that: its term
+  /// makes the sum NaN, and so every result of the row.
+  Value larger(ImplicitLocOpBuilder &lb, Value acc, Value x) {
+    Value greater =
+        arith::CmpFOp::create(lb, arith::CmpFPredicate::OGT, x, acc);
+    return arith::SelectOp::create(lb, greater, x, acc);
+  }
+
+  /// The row's maximum, NaN ignored (-inf for a row of NaN). Whole groups
+  /// of kMaxAccumulators vectors first, one accumulator each, so that the
+  /// chain of maxima does not bound the loop; then the rest of the row.
+  Value rowMax(ImplicitLocOpBuilder &rb, Value row) {
     Value negInf = f32Constant(rb, -std::numeric_limits<float>::infinity());
-    Carried maxLanes =
-        pass(rb, {splat(rb, f32Type, negInf)},
-             [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-                 ValueRange carried) -> Carried {
-               Value x = read(lb, rows, row, column, mask, negInf);
-               return {arith::MaximumFOp::create(lb, carried[0], x)};
-             });
-    Value max = vector::ReductionOp::create(
-        rb, vector::CombiningKind::MAXIMUMF, maxLanes[0]);
+    Value groupStep = arith::ConstantIndexOp::create(
+        rb, f32Type.getNumElements() * kMaxAccumulators);
+    Value grouped = arith::MulIOp::create(
+        rb, arith::DivUIOp::create(rb, length, groupStep), groupStep);
+    SmallVector<Value> init(kMaxAccumulators, splat(rb, f32Type, negInf));
+    auto groups = scf::ForOp::create(
+        rb, arith::ConstantIndexOp::create(rb, 0), grouped, groupStep, init,
+        [&](OpBuilder &nested, Location loc, Value column, ValueRange iter) {
+          ImplicitLocOpBuilder lb(loc, nested);
+          SmallVector<Value> next;
+          for (int64_t k = 0; k < kMaxAccumulators; ++k) {
+            Value at = arith::AddIOp::create(
+                lb, column,
+                arith::ConstantIndexOp::create(lb,
+                                               k * f32Type.getNumElements()));
+            next.push_back(
+                larger(lb, iter[k], read(lb, rows, row, at, {}, negInf)));
+          }
+          scf::YieldOp::create(lb, next);
+        });
+    Value lanes = groups.getResult(0);
+    for (int64_t k = 1; k < kMaxAccumulators; ++k)
+      lanes = larger(rb, lanes, groups.getResult(k));
+    // Lanes past the row read -inf.
+    lanes = pass(
+        rb, {lanes},
+        [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
+            ValueRange carried) -> Carried {
+          return {larger(lb, carried[0],
+                         read(lb, rows, row, column, mask, negInf))};
+        },
+        grouped)[0];
+    return vector::ReductionOp::create(rb, vector::CombiningKind::MAXNUMF,
+                                       lanes);
+  }
+
+  Value buildRow(ImplicitLocOpBuilder &rb, Value row, Value out) {
+    // 1. The maximum.
+    Value max = rowMax(rb, row);
     Value negMax = splat(rb, f32Type, arith::NegFOp::create(rb, max));
 
     // 2. The exponentials and their sum; lanes past the row add 0.
