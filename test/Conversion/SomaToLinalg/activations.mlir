@@ -23,8 +23,10 @@
 // become libm calls.
 
 // With vectors, the tensor is flattened; whole steps of two 16-lane vectors
-// run in a loop, the rest one masked vector at a time, every element
-// through the same vector body; the result is reshaped back.
+// run in a loop, which prefetches each vector's input 4096 floats ahead
+// (clamped to the last element) from the flat tensor's buffer; the rest one
+// masked vector at a time, every element through the same vector body;
+// the result is reshaped back.
 // AVX2-LABEL: func.func @sigmoid
 // AVX2: arith.shli %{{.+}} : vector<8xi32>
 // AVX2: arith.divf %{{.+}} : vector<8xf32>
@@ -33,8 +35,14 @@
 // VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
 // VEC: %[[N:.+]] = tensor.dim %[[FLAT]]
 // VEC: %[[WHOLE:.+]] = arith.muli
-// VEC: %[[MAIN:.+]] = scf.for %{{.+}} = %{{.+}} to %[[WHOLE]] step %c32
-// VEC: vector.transfer_read %[[FLAT]][%{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
+// VEC: %[[VIEW:.+]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<?xf32> to memref<?xf32, strided<[?], offset: ?>>
+// VEC: %[[LAST:.+]] = arith.subi %[[N]], %c1
+// VEC: %[[MAIN:.+]] = scf.for %[[I:.+]] = %{{.+}} to %[[WHOLE]] step %c32
+// VEC: %[[AT:.+]] = arith.addi %[[I]], %{{.+}} : index
+// VEC: %[[AHEAD:.+]] = arith.addi %[[AT]], %c4096
+// VEC: %[[CLAMPED:.+]] = arith.minui %[[AHEAD]], %[[LAST]]
+// VEC: memref.prefetch %[[VIEW]][%[[CLAMPED]]], read, locality<3>, data
+// VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
 // 16-lane vectors (AVX-512) scale by 2^n with one vscalefps.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>

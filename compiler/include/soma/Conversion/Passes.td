@@ -49,6 +49,12 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
            "activation loops and the softmax rows (16 for AVX-512, whose "
            "code uses x86vector's scalef; 8 for AVX2; 0: scalar "
            "linalg/loop forms only)">,
+    Option<"prefetchDistance", "prefetch-distance", "int64_t",
+           /*default=*/"4096",
+           "f32 elements ahead of its reads an element-wise activation "
+           "loop prefetches its input (0: no prefetch). The hardware "
+           "prefetcher alone leaves sigmoid over 64 MiB from memory at "
+           "72% of memcpy's speed; 16 KiB ahead brings it to 88%">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -61,6 +67,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     "::mlir::LLVM::LLVMDialect",
     // AVX-512's scalef (sigmoid's 2^n, ApproxMath.cpp).
     "::mlir::x86vector::X86VectorDialect",
+    // The activation loops' prefetches of their input (Activations.cpp).
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::memref::MemRefDialect",
   ];
 }
 

@@ -25,8 +25,10 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -230,13 +232,39 @@ Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
 /// independent work to hide the latency of the f64 polynomials.
 static constexpr int64_t kVectorsPerStep = 2;
 
+/// The buffer `flat` (a 1-D f32 tensor) will live in, as a memref of any
+/// offset and stride, to prefetch from.
+static Value prefetchView(ImplicitLocOpBuilder &b, Value flat) {
+  auto type = cast<RankedTensorType>(flat.getType());
+  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
+                                       {ShapedType::kDynamic});
+  auto memrefType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  return bufferization::ToBufferOp::create(b, memrefType, flat,
+                                           /*read_only=*/true);
+}
+
+/// A prefetch into all cache levels of the line of `view` at `at` plus
+/// `distance`, or of its last element near the end (a prefetch never
+/// faults, but the memref op must stay inside its memref).
+static void prefetchAhead(ImplicitLocOpBuilder &b, Value view, Value at,
+                          int64_t distance, Value last) {
+  Value ahead = arith::AddIOp::create(
+      b, at, arith::ConstantIndexOp::create(b, distance));
+  memref::PrefetchOp::create(b, view,
+                             ValueRange{arith::MinUIOp::create(b, ahead, last)},
+                             /*isWrite=*/false, /*localityHint=*/3,
+                             /*isDataCache=*/true);
+}
+
 /// `body` applied to every element of `input`, as vector code: the tensor
-/// flattened, whole steps of kVectorsPerStep vectors in a loop, then the
-/// rest one vector at a time with masked transfers. Every element goes
-/// through the same vector body, so its result does not depend on where it
-/// lies, and so not on the thread count either.
+/// flattened, whole steps of kVectorsPerStep vectors in a loop (which
+/// prefetches its input `prefetchDistance` f32 ahead unless that is 0),
+/// then the rest one vector at a time with masked transfers. Every element goes through the same
+/// vector body, so its result does not depend on where it lies, and so not
+/// on the thread count either.
 static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
-                             int64_t lanes,
+                             int64_t lanes, int64_t prefetchDistance,
                              llvm::function_ref<Value(ImplicitLocOpBuilder &,
                                                       Value)>
                                  body) {
@@ -277,6 +305,12 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   Value step = arith::ConstantIndexOp::create(b, lanes * kVectorsPerStep);
   Value whole = arith::MulIOp::create(
       b, arith::DivUIOp::create(b, count, step), step);
+  Value view, last;
+  if (prefetchDistance > 0) {
+    view = prefetchView(b, flat);
+    last =
+        arith::SubIOp::create(b, count, arith::ConstantIndexOp::create(b, 1));
+  }
   out = scf::ForOp::create(
             b, arith::ConstantIndexOp::create(b, 0), whole, step,
             ValueRange{out},
@@ -284,9 +318,12 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                 ValueRange iter) {
               ImplicitLocOpBuilder lb(nestedLoc, nested);
               Value acc = iter[0];
-              for (int64_t v = 0; v < kVectorsPerStep; ++v)
-                acc = apply(lb, acc, arith::AddIOp::create(lb, i, offsets[v]),
-                            /*inBounds=*/true);
+              for (int64_t v = 0; v < kVectorsPerStep; ++v) {
+                Value at = arith::AddIOp::create(lb, i, offsets[v]);
+                if (view)
+                  prefetchAhead(lb, view, at, prefetchDistance, last);
+                acc = apply(lb, acc, at, /*inBounds=*/true);
+              }
               scf::YieldOp::create(lb, acc);
             })
             .getResult(0);
@@ -307,13 +344,15 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
 
 Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
                                           Value input, Operation *activation,
-                                          int64_t vectorLanes) {
+                                          int64_t vectorLanes,
+                                          int64_t prefetchDistance) {
   auto body = [&](ImplicitLocOpBuilder &eb, Value x) {
     return buildActivationScalar(eb, activation, x);
   };
   auto type = cast<RankedTensorType>(input.getType());
   if (vectorLanes > 0 && type.getRank() > 0)
-    return buildVectorLoop(b, loc, input, vectorLanes, body);
+    return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
+                           body);
   Value init = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
@@ -329,8 +368,10 @@ namespace {
 /// Lowers an activation through `buildActivationLoop`.
 template <typename OpTy>
 struct ActivationLowering final : OpConversionPattern<OpTy> {
-  ActivationLowering(MLIRContext *context, int64_t vectorLanes)
-      : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes) {}
+  ActivationLowering(MLIRContext *context, int64_t vectorLanes,
+                     int64_t prefetchDistance)
+      : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes),
+        prefetchDistance(prefetchDistance) {}
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
@@ -338,11 +379,11 @@ struct ActivationLowering final : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, buildActivationLoop(rewriter, op.getLoc(),
                                                adaptor.getInput(), op,
-                                               vectorLanes));
+                                               vectorLanes, prefetchDistance));
     return success();
   }
 
-  int64_t vectorLanes;
+  int64_t vectorLanes, prefetchDistance;
 };
 
 /// Dropout is the identity at inference.
@@ -360,13 +401,14 @@ struct DropoutLowering final : OpConversionPattern<DropoutOp> {
 } // namespace
 
 void soma::lowering::populateActivationPatterns(RewritePatternSet &patterns,
-                                               int64_t vectorLanes) {
+                                               int64_t vectorLanes,
+                                               int64_t prefetchDistance) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ActivationLowering<SigmoidOp>, ActivationLowering<LogSigmoidOp>,
                ActivationLowering<HardSigmoidOp>, ActivationLowering<SiluOp>,
                ActivationLowering<HardSwishOp>, ActivationLowering<TanhOp>,
                ActivationLowering<ReluOp>, ActivationLowering<LeakyReluOp>,
                ActivationLowering<ThresholdOp>, ActivationLowering<SoftplusOp>>(
-      context, vectorLanes);
+      context, vectorLanes, prefetchDistance);
   patterns.add<DropoutLowering>(context);
 }

@@ -13,8 +13,10 @@
 #include "soma/Dialect/Soma/IR/SomaDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -29,8 +31,10 @@ using namespace mlir;
 using namespace soma;
 
 void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
-                                                  int64_t vectorLanes) {
-  lowering::populateActivationPatterns(patterns, vectorLanes);
+                                                  int64_t vectorLanes,
+                                                  int64_t prefetchDistance) {
+  lowering::populateActivationPatterns(patterns, vectorLanes,
+                                       prefetchDistance);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
   lowering::populateReductionPatterns(patterns, vectorLanes);
@@ -65,6 +69,13 @@ struct ConvertSomaToLinalgPass final
           << static_cast<int64_t>(vectorLanes);
       return signalPassFailure();
     }
+    if (prefetchDistance < 0) {
+      getOperation()->emitError()
+          << "convert-soma-to-linalg: prefetch-distance must not be "
+             "negative, not "
+          << static_cast<int64_t>(prefetchDistance);
+      return signalPassFailure();
+    }
 
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
@@ -79,11 +90,14 @@ struct ConvertSomaToLinalgPass final
     // fma intrinsic, and scales AVX-512 vectors by powers of two with
     // x86vector's scalef.
     target.addLegalOp<LLVM::FMAOp, x86vector::MaskScaleFOp>();
+    // The activation loops prefetch their input from its buffer.
+    target.addLegalOp<bufferization::ToBufferOp, memref::PrefetchOp>();
     // Anything else (func.func, func.return, other dialects' ops) is left as
     // it is: the conversion is partial.
 
     RewritePatternSet patterns(context);
-    populateSomaToLinalgConversionPatterns(patterns, vectorLanes);
+    populateSomaToLinalgConversionPatterns(patterns, vectorLanes,
+                                           prefetchDistance);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
