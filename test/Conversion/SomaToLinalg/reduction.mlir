@@ -189,7 +189,9 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS:     arith.select %[[GT]], %{{.+}} : vector<16xi1>, vector<16xf32>
 // ROWS-NOT: arith.maximumf
 // ROWS:   vector.reduction <maxnumf>, %{{.+}} : vector<16xf32> into f32
+// ROWS:   %[[AHEAD:.+]] = arith.minui
 // ROWS:   scf.for
+// ROWS:     memref.prefetch %{{.+}}[%[[AHEAD]], %{{.+}}], read, locality<3>, data : memref<10x6xf32, strided<[?, ?], offset: ?>>
 // ROWS:     x86vector.avx512.mask.scalef
 // ROWS:     arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
 // ROWS:   vector.create_mask

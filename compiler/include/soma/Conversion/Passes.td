@@ -52,7 +52,8 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4096",
            "f32 elements ahead of its reads an element-wise activation "
-           "loop prefetches its input (0: no prefetch). The hardware "
+           "loop prefetches its input, and a softmax row loop the row at "
+           "least that far ahead (0: no prefetch). The hardware "
            "prefetcher alone leaves sigmoid over 64 MiB from memory at "
            "72% of memcpy's speed; 16 KiB ahead brings it to 88%">,
   ];

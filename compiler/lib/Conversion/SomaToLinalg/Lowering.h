@@ -36,16 +36,18 @@ void populateContractionPatterns(mlir::RewritePatternSet &patterns,
                                  int64_t vectorLanes);
 /// reduce_sum, softmax, log_softmax and batch_norm (Reduction.cpp);
 /// softmax along the last dimension as the row loops of SoftmaxKernel.cpp
-/// with vectors of `vectorLanes` f32 (linalg forms when it is 0).
+/// with vectors of `vectorLanes` f32 (linalg forms when it is 0), which
+/// prefetch rows `prefetchDistance` f32 ahead (0: not at all).
 void populateReductionPatterns(mlir::RewritePatternSet &patterns,
-                               int64_t vectorLanes);
+                               int64_t vectorLanes, int64_t prefetchDistance);
 
 /// softmax (or, with `logarithm`, log_softmax) of `input` (rank >= 1, f32)
 /// along its last dimension, as row loops of vectors of `vectorLanes` f32
-/// (SoftmaxKernel.cpp).
+/// (SoftmaxKernel.cpp) that prefetch the row at least `prefetchDistance`
+/// f32 ahead, unless that is 0.
 mlir::Value buildRowSoftmax(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value input, bool logarithm,
-                            int64_t vectorLanes);
+                            int64_t vectorLanes, int64_t prefetchDistance);
 /// reshape, flatten and transpose (Layout.cpp).
 void populateLayoutPatterns(mlir::RewritePatternSet &patterns);
 /// conv2d and conv_transpose2d (Convolution.cpp).

@@ -138,8 +138,10 @@ struct ReduceSumLowering final : OpConversionPattern<ReduceSumOp> {
 /// Lowers `soma.softmax` (`Logarithm` false) and `soma.log_softmax`.
 template <typename OpTy, bool Logarithm>
 struct SoftmaxLowering final : OpConversionPattern<OpTy> {
-  SoftmaxLowering(MLIRContext *context, int64_t vectorLanes)
-      : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes) {}
+  SoftmaxLowering(MLIRContext *context, int64_t vectorLanes,
+                  int64_t prefetchDistance)
+      : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes),
+        prefetchDistance(prefetchDistance) {}
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
@@ -155,8 +157,9 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
         dim += type.getRank();
       // Along the last dimension, with vectors: the row kernel.
       if (vectorLanes > 0 && dim == type.getRank() - 1)
-        rewriter.replaceOp(op, buildRowSoftmax(rewriter, loc, input,
-                                               Logarithm, vectorLanes));
+        rewriter.replaceOp(op,
+                           buildRowSoftmax(rewriter, loc, input, Logarithm,
+                                           vectorLanes, prefetchDistance));
       else
         rewriter.replaceOp(op, buildSoftmax(rewriter, loc, input, dim));
       return success();
@@ -170,7 +173,7 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
   }
 
 private:
-  int64_t vectorLanes;
+  int64_t vectorLanes, prefetchDistance;
 
   static Value buildSoftmax(OpBuilder &b, Location loc, Value input,
                             int64_t dim) {
@@ -308,9 +311,11 @@ struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
 } // namespace
 
 void soma::lowering::populateReductionPatterns(RewritePatternSet &patterns,
-                                              int64_t vectorLanes) {
+                                              int64_t vectorLanes,
+                                              int64_t prefetchDistance) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ReduceSumLowering, BatchNormLowering>(context);
   patterns.add<SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>>(context, vectorLanes);
+               SoftmaxLowering<LogSoftmaxOp, true>>(context, vectorLanes,
+                                                    prefetchDistance);
 }

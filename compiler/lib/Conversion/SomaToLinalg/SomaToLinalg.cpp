@@ -37,7 +37,7 @@ void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
                                        prefetchDistance);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
-  lowering::populateReductionPatterns(patterns, vectorLanes);
+  lowering::populateReductionPatterns(patterns, vectorLanes, prefetchDistance);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateConvolutionPatterns(patterns);
   lowering::populatePoolingPatterns(patterns);
