@@ -176,9 +176,9 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // CHECK-NEXT: linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
 // With vectors: the leading dimensions collapse into rows; per row, the
-// maximum, then exp(x - max) in f32 (head and tail, scalef on AVX-512)
-// summed in f64 lanes, masked past the row's end, then log(sum) in f64
-// once, and (x - max) - log(sum) written back.
+// maximum, then exp(x - max) in f32 (head and tail, scalef on AVX-512),
+// heads summed in f64 lanes and tails in f32 lanes, masked past the row's
+// end, then log(sum) in f64 once, and (x - max) - log(sum) written back.
 // ROWS-LABEL: func.func @log_softmax_last
 // ROWS-SAME: (%[[X:.+]]: tensor<2x5x6xf32>)
 // ROWS: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x5x6xf32> into tensor<10x6xf32>
@@ -195,8 +195,10 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS:     x86vector.avx512.mask.scalef
 // ROWS:     arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
 // ROWS:   vector.create_mask
-// ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf64>
+// ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf32>
+// ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf32>
 // ROWS:   vector.reduction <add>, %{{.+}} : vector<16xf64> into f64
+// ROWS:   vector.reduction <add>, %{{.+}} : vector<16xf32> into f32
 // ROWS:   arith.bitcast %{{.+}} : f64 to i64
 // ROWS:   vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<10x6xf32>
 // ROWS:   vector.transfer_write %{{.+}} : vector<16xf32>, tensor<10x6xf32>
@@ -264,7 +266,7 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
 // ROWS: scf.for
 // ROWS:   vector.reduction <maxnumf>
-// ROWS:   scf.for {{.+}} -> (vector<16xf64>, tensor<1x?xf32>)
+// ROWS:   scf.for {{.+}} -> (vector<16xf64>, vector<16xf32>, tensor<1x?xf32>)
 // ROWS:     vector.transfer_write
 // ROWS:   vector.reduction <add>
 // ROWS:   arith.divf %{{.+}} : f64

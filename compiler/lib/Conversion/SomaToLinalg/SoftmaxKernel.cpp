@@ -11,8 +11,9 @@
 //      while this pass computes) t = x - m as an exact sum t_hi + t_lo of
 //      two floats (TwoSum), and
 //      e = exp(t) in f32 as a head and tail (buildExpF32Split) corrected by
-//      t_lo; the exponentials are summed in f64 lanes, exactly but for the
-//      f64 additions; softmax stores e rounded to f32 in the output;
+//      t_lo; the heads are summed in f64 lanes, exactly but for the f64
+//      additions, the tails (below 2^-23 of their heads) in f32 lanes;
+//      softmax stores e rounded to f32 in the output;
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
@@ -164,8 +165,9 @@ private:
   }
 
   /// x - m = hi + lo exactly (Knuth's TwoSum, any magnitudes). Where hi
-  /// is infinite (x = -inf, or an overflowing difference) lo would be NaN
-  /// and is 0 instead; NaN in hi stays.
+  /// is -inf (x = -inf, or an overflowing difference) lo would be NaN and
+  /// is -FLT_MAX instead, by one ordered compare (a vmaxps): finite, so
+  /// that e^hi = 0 multiplies it away and -inf absorbs it. NaN in hi stays.
   std::pair<Value, Value> shifted(ImplicitLocOpBuilder &lb, Value x,
                                   Value negMax) {
     Value hi = arith::AddFOp::create(lb, x, negMax);
@@ -174,13 +176,11 @@ private:
     Value lo = arith::AddFOp::create(
         lb, arith::SubFOp::create(lb, x, fromX),
         arith::SubFOp::create(lb, negMax, fromMax));
-    Value infinity = splat(
-        lb, f32Type, f32Constant(lb, std::numeric_limits<float>::infinity()));
-    Value finite = arith::CmpFOp::create(lb, arith::CmpFPredicate::OLT,
-                                         math::AbsFOp::create(lb, hi),
-                                         infinity);
-    Value zero = splat(lb, f32Type, f32Constant(lb, 0.0f));
-    return {hi, arith::SelectOp::create(lb, finite, lo, zero)};
+    Value lowest = splat(
+        lb, f32Type, f32Constant(lb, std::numeric_limits<float>::lowest()));
+    Value ordered =
+        arith::CmpFOp::create(lb, arith::CmpFPredicate::OGT, lo, lowest);
+    return {hi, arith::SelectOp::create(lb, ordered, lo, lowest)};
   }
 
   /// An f64 scalar as an f32 head and tail, splat to vectors.
@@ -257,7 +257,10 @@ private:
     Value ones32 = splat(rb, f32Type, f32Constant(rb, 1.0f));
     Value zeros64 = arith::ConstantOp::create(
         rb, DenseElementsAttr::get(f64Type, rb.getF64FloatAttr(0.0)));
-    Carried init = {zeros64, logarithm ? zeros32 : out};
+    // Carried: the heads' sum in f64 lanes, the tails' in f32 lanes (each
+    // tail is below 2^-23 of its head, so their f32 rounding errors stay
+    // below 2^-37 of the sum), and softmax's output or log_softmax's count.
+    Carried init = {zeros64, zeros32, logarithm ? zeros32 : out};
     // The prefetches of a later row go here, one per vector, spread over
     // this pass's computation: issued in a burst by the (load-bound) max
     // pass they measured no faster than none (softmax over 16M floats
@@ -279,25 +282,36 @@ private:
           auto [eHi, eLo] = buildExpF32Split(lb, tHi);
           // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
           eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
-          Value term = arith::AddFOp::create(lb, extendToF64(lb, eHi),
-                                             extendToF64(lb, eLo));
-          if (mask)
-            term = arith::SelectOp::create(lb, mask, term, zeros64);
-          if (!logarithm)
-            return {arith::AddFOp::create(lb, carried[0], term),
-                    write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[1],
-                          row, column, mask)};
-          Value isMax = arith::CmpFOp::create(lb, arith::CmpFPredicate::OEQ,
-                                              tHi, zeros32);
-          if (mask)
-            isMax = arith::AndIOp::create(lb, isMax, mask);
-          term = arith::SelectOp::create(lb, isMax, zeros64, term);
-          Value counted = arith::SelectOp::create(lb, isMax, ones32, zeros32);
-          return {arith::AddFOp::create(lb, carried[0], term),
-                  arith::AddFOp::create(lb, carried[1], counted)};
+          Value hiTerm = eHi, loTerm = eLo;
+          if (mask) {
+            hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
+            loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
+          }
+          Value second;
+          if (!logarithm) {
+            second = write(lb, arith::AddFOp::create(lb, eHi, eLo),
+                           carried[2], row, column, mask);
+          } else {
+            Value isMax = arith::CmpFOp::create(
+                lb, arith::CmpFPredicate::OEQ, tHi, zeros32);
+            if (mask)
+              isMax = arith::AndIOp::create(lb, isMax, mask);
+            hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
+            loTerm = arith::SelectOp::create(lb, isMax, zeros32, loTerm);
+            second = arith::AddFOp::create(
+                lb, carried[2],
+                arith::SelectOp::create(lb, isMax, ones32, zeros32));
+          }
+          return {
+              arith::AddFOp::create(lb, carried[0], extendToF64(lb, hiTerm)),
+              arith::AddFOp::create(lb, carried[1], loTerm), second};
         });
-    Value sum = vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
-                                            summed[0]);
+    Value sum = arith::AddFOp::create(
+        rb,
+        vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
+                                    summed[0]),
+        extendToF64(rb, vector::ReductionOp::create(
+                            rb, vector::CombiningKind::ADD, summed[1])));
 
     // 3. and 4.
     if (!logarithm) {
@@ -305,7 +319,7 @@ private:
           arith::DivFOp::create(rb, f64Constant(rb, 1.0), sum);
       Value rHi, rLo;
       std::tie(rHi, rLo) = splitToF32(rb, reciprocal);
-      return pass(rb, {summed[1]},
+      return pass(rb, {summed[2]},
                   [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
                       ValueRange carried) -> Carried {
                     Value e = read(lb, carried[0], row, column, mask, zero32);
@@ -319,7 +333,7 @@ private:
     // t = 0 (count 0, u = sum - 1 or NaN).
     Value count = extendToF64(
         rb, vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
-                                        summed[1]));
+                                        summed[2]));
     Value one = f64Constant(rb, 1.0);
     Value u = arith::AddFOp::create(rb, sum,
                                     arith::SubFOp::create(rb, count, one));
