@@ -251,7 +251,7 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
   return arith::DivFOp::create(b, constantLike(b, 1.0, d.getType()), d);
 }
 
-/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 29] (scalars
+/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 64] (scalars
 /// or vectors alike; n both as a float and as an i32), rounded once
 /// unless m·2^(n/2) underflows already. Vectors of 16 lanes, made only
 /// for AVX-512 targets, take one vscalefps (x86vector's mask.scalef, all
@@ -491,12 +491,21 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   return f.fromBits(arith::OrIOp::create(b, f.toBits(magnitude), sign));
 }
 
-std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t) {
+std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t,
+                                         int64_t scaleExponent) {
   Builder f(b, t);
-  Value floor = f.c(-105.0);
-  ExpF32 e =
-      expF32(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
-  return {e.hi, e.lo};
+  // Below the floor exp(t)·2^scaleExponent rounds to 0 (t = -103.97 without
+  // scaling); reduceF32 works down to -173.
+  Value floor = f.c(-105.0 - 0.6931471805599453 * scaleExponent);
+  SplitExp split =
+      splitExp(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
+  Value n = split.n, ni = split.ni;
+  if (scaleExponent != 0) {
+    n = f.add(n, f.c(static_cast<double>(scaleExponent)));
+    ni = f.addi(ni, f.ci(scaleExponent));
+  }
+  return {scaleByPowerOfTwo(f, split.mHi, n, ni),
+          scaleByPowerOfTwo(f, split.mLo, n, ni)};
 }
 
 /// log1p(exp(-|x|)) = hi + lo for f32 x (NaN gives NaN), within about

@@ -42,12 +42,15 @@ mlir::Value buildLog(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 /// these loops.)
 mlir::Value buildReciprocal(mlir::ImplicitLocOpBuilder &b, mlir::Value d);
 
-/// exp(t) = hi + lo for f32 (or a vector of f32) t <= 0, in f32 alone as
-/// sigmoid computes it: hi rounded once (subnormal from -87.3 on, 0 below
-/// -104), lo the part of e^r's head rounding that hi lost, scaled; within
-/// 2^-27 relative of exact. NaN gives NaN.
+/// exp(t)·2^scaleExponent = hi + lo for f32 (or a vector of f32) t <= 0,
+/// in f32 alone as sigmoid computes it: hi rounded once (without scaling
+/// subnormal from -87.3 on, 0 below -104), lo the part of e^r's head
+/// rounding that hi lost, scaled; within 2^-27 relative of exact. A
+/// `scaleExponent` up to 64 keeps small terms normal (0 below
+/// -104 - 0.69·scaleExponent). NaN gives NaN.
 std::pair<mlir::Value, mlir::Value>
-buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t);
+buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
+                 int64_t scaleExponent = 0);
 
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone: with
 /// e^-x = m·2^n, 2^-n/(m + 2^-n), m as a head and tail, one correctly

@@ -9,19 +9,20 @@
 //      NaN and so the whole row, as in the interpreter;
 //   2. (prefetching the row `prefetch-distance` f32 ahead, or the next one,
 //      while this pass computes) t = x - m as an exact sum t_hi + t_lo of
-//      two floats (TwoSum), and
-//      e = exp(t) in f32 as a head and tail (buildExpF32Split) corrected by
-//      t_lo; the heads are summed in f64 lanes, exactly but for the f64
-//      additions, the tails (below 2^-23 of their heads) in f32 lanes;
-//      softmax stores e rounded to f32 in the output;
+//      two floats (TwoSum), and e = exp(t) in f32 as a head and tail
+//      (buildExpF32Split) corrected by t_lo; the heads are summed in f64
+//      lanes, exactly but for the f64 additions, the tails (below 2^-23 of
+//      their heads) in f32 lanes, each in a fixed pairwise order at the
+//      end; softmax stores e rounded to f32 in the output; log_softmax sums
+//      e·2^64, so that terms far below the maximum's stay normal floats;
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
-//      1 (the interpreter computes it the same way); split into an f32
-//      head and tail;
+//      1 (the interpreter computes it the same way), then c = m + log(sum);
+//      each split into an f32 head and tail;
 //   4. softmax: y = e·(r_hi + r_lo) rounded once; log_softmax:
-//      y = (t_hi - l_hi) + (t_lo - l_lo).
-//
+//      y = (x - c_hi) - c_lo.
+
 // Unlike the linalg form of Reduction.cpp, no full-size f64 intermediate is
 // written: each element is read twice (three times for softmax, the last
 // from the output) within its row, and written once (twice).
@@ -30,7 +31,7 @@
 // buildExpF32Split; e^(t_lo) = 1 + t_lo for |t_lo| <= 2^-17), so the sum
 // too; rounding e to f32 costs 0.5 ULP, the normalization 0.5 more: softmax
 // is within about 1.2 ULP of exact, log_softmax within 0.5 ULP plus the
-// rounding of t_hi - l_hi where the two are not within a factor two
+// rounding of x - c_hi where the two are not within a factor two
 // (Sterbenz), 1.2 ULP in all. The tests hold both to 2 ULP of the
 // interpreter.
 //
@@ -52,6 +53,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
@@ -62,6 +64,14 @@ namespace {
 
 /// Independent running maxima in the first pass over a row.
 constexpr int64_t kMaxAccumulators = 4;
+
+/// log_softmax sums its terms exp(t)·2^64 (scaled exactly, undone in f64):
+/// where one logit exceeds all others by more than 87, log(sum) is the sum
+/// of the others' terms, and the result at the maximum is -log(sum), a
+/// subnormal float. Unscaled, each of those terms would be rounded to the
+/// subnormal grid in f32, and their sum lose all but its first bits (rows
+/// of 257 measured 25 ULP off); scaled, they stay normal down to t = -131.
+constexpr int64_t kSumScaleExponent = 64;
 
 /// Builds the passes of one softmax over rows of `rows` (a 2-D tensor) into
 /// `out` (of the same shape).
@@ -238,8 +248,27 @@ private:
                          read(lb, rows, row, column, mask, negInf))};
         },
         grouped)[0];
+    // No lane holds a NaN (the compares skip them): the reduction may be a
+    // tree of vmaxps without NaN checks.
     return vector::ReductionOp::create(rb, vector::CombiningKind::MAXNUMF,
-                                       lanes);
+                                       lanes, arith::FastMathFlags::nnan);
+  }
+
+  /// The sum of `lanes`' elements in a fixed pairwise order (halves added
+  /// until one lane is left): a short dependency chain at the end of each
+  /// pass, where the ordered reduction was a chain as long as the vector.
+  Value treeSum(ImplicitLocOpBuilder &rb, Value lanes) {
+    auto type = cast<VectorType>(lanes.getType());
+    for (int64_t half = type.getNumElements() / 2; half >= 1; half /= 2) {
+      Value low = vector::ExtractStridedSliceOp::create(
+          rb, lanes, ArrayRef<int64_t>{0}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      Value high = vector::ExtractStridedSliceOp::create(
+          rb, lanes, ArrayRef<int64_t>{half}, ArrayRef<int64_t>{half},
+          ArrayRef<int64_t>{1});
+      lanes = arith::AddFOp::create(rb, low, high);
+    }
+    return vector::ExtractOp::create(rb, lanes, ArrayRef<int64_t>{0});
   }
 
   Value buildRow(ImplicitLocOpBuilder &rb, Value row, Value out) {
@@ -279,7 +308,8 @@ private:
                                        /*isDataCache=*/true);
           Value x = read(lb, rows, row, column, mask, zero32);
           auto [tHi, tLo] = shifted(lb, x, negMax);
-          auto [eHi, eLo] = buildExpF32Split(lb, tHi);
+          auto [eHi, eLo] =
+              buildExpF32Split(lb, tHi, logarithm ? kSumScaleExponent : 0);
           // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
           eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
           Value hiTerm = eHi, loTerm = eLo;
@@ -307,11 +337,7 @@ private:
               arith::AddFOp::create(lb, carried[1], loTerm), second};
         });
     Value sum = arith::AddFOp::create(
-        rb,
-        vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
-                                    summed[0]),
-        extendToF64(rb, vector::ReductionOp::create(
-                            rb, vector::CombiningKind::ADD, summed[1])));
+        rb, treeSum(rb, summed[0]), extendToF64(rb, treeSum(rb, summed[1])));
 
     // 3. and 4.
     if (!logarithm) {
@@ -332,25 +358,35 @@ private:
     // buildLog1p works), log(1 + u) above. A NaN or infinite row has no
     // t = 0 (count 0, u = sum - 1 or NaN).
     Value count = extendToF64(
-        rb, vector::ReductionOp::create(rb, vector::CombiningKind::ADD,
-                                        summed[2]));
+        rb, treeSum(rb, summed[2]));
     Value one = f64Constant(rb, 1.0);
-    Value u = arith::AddFOp::create(rb, sum,
+    Value unscaled = arith::MulFOp::create(
+        rb, sum, f64Constant(rb, std::ldexp(1.0, -kSumScaleExponent)));
+    Value u = arith::AddFOp::create(rb, unscaled,
                                     arith::SubFOp::create(rb, count, one));
     Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
     Value logSum = arith::SelectOp::create(
         rb, small, buildLog1p(rb, arith::SelectOp::create(rb, small, u, one)),
         buildLog(rb, arith::AddFOp::create(rb, u, one)));
-    Value lHi, lLo;
-    std::tie(lHi, lLo) = splitToF32(rb, logSum);
+    // y = x - (max + log(sum)) = (x - c_hi) - c_lo with c_hi = max +
+    // log(sum) rounded to f32 and c_lo = (max - c_hi) + log(sum) in f64 (so
+    // that a log(sum) far below max's last bit, the whole result at the
+    // maximum, is kept), once per row. Only x - c_hi rounds before the last
+    // rounding, and not where the two are within a factor two.
+    Value wideMax = extendToF64(rb, max);
+    Value cHi = truncateToF32(rb, arith::AddFOp::create(rb, wideMax, logSum));
+    Value cLo = truncateToF32(
+        rb, arith::AddFOp::create(
+                rb, arith::SubFOp::create(rb, wideMax, extendToF64(rb, cHi)),
+                logSum));
+    cHi = splat(rb, f32Type, cHi);
+    cLo = splat(rb, f32Type, cLo);
     return pass(rb, {out},
                 [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
                     ValueRange carried) -> Carried {
                   Value x = read(lb, rows, row, column, mask, zero32);
-                  auto [tHi, tLo] = shifted(lb, x, negMax);
-                  Value y = arith::AddFOp::create(
-                      lb, arith::SubFOp::create(lb, tHi, lHi),
-                      arith::SubFOp::create(lb, tLo, lLo));
+                  Value y = arith::SubFOp::create(
+                      lb, arith::SubFOp::create(lb, x, cHi), cLo);
                   return {write(lb, y, carried[0], row, column, mask)};
                 })[0];
   }
