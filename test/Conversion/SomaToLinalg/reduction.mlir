@@ -265,14 +265,15 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 
 // -----
 
-// A vector is one row; softmax stores exp rounded to f32 in the output and
-// scales it by 1/sum (an f32 head and tail) in a last pass.
+// A vector is one row; softmax sums exp in f32 lanes (a head and what its
+// additions lost), stores exp rounded to f32 in the output and scales it by
+// 1/sum (an f32 head and tail) in a last pass.
 // ROWS-LABEL: func.func @softmax_vector
 // ROWS-SAME: (%[[X:.+]]: tensor<?xf32>)
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
 // ROWS: scf.for
 // ROWS:   vector.reduction <maxnumf>
-// ROWS:   scf.for {{.+}} -> (vector<16xf64>, vector<16xf32>, tensor<1x?xf32>)
+// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, tensor<1x?xf32>)
 // ROWS:     vector.transfer_write
 // ROWS:   vector.extract %{{.+}}[0] : f64 from vector<1xf64>
 // ROWS:   arith.divf %{{.+}} : f64

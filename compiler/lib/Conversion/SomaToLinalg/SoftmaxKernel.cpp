@@ -10,11 +10,12 @@
 //   2. (prefetching the row `prefetch-distance` f32 ahead, or the next one,
 //      while this pass computes) t = x - m as an exact sum t_hi + t_lo of
 //      two floats (TwoSum), and e = exp(t) in f32 as a head and tail
-//      (buildExpF32Split) corrected by t_lo; the heads are summed in f64
-//      lanes, exactly but for the f64 additions, the tails (below 2^-23 of
-//      their heads) in f32 lanes, each in a fixed pairwise order at the
-//      end; softmax stores e rounded to f32 in the output; log_softmax sums
-//      e·2^64, so that terms far below the maximum's stay normal floats;
+//      (buildExpF32Split) corrected by t_lo; each lane sums the heads (in
+//      f32 with their exact rounding errors set aside for softmax, in f64
+//      for log_softmax) and in f32 the rest, the lanes added in f64 in a
+//      fixed pairwise order at the end; softmax stores e rounded to f32 in
+//      the output; log_softmax sums e·2^64, so that terms far below the
+//      maximum's stay normal floats;
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
@@ -22,7 +23,7 @@
 //      each split into an f32 head and tail;
 //   4. softmax: y = e·(r_hi + r_lo) rounded once; log_softmax:
 //      y = (x - c_hi) - c_lo.
-
+//
 // Unlike the linalg form of Reduction.cpp, no full-size f64 intermediate is
 // written: each element is read twice (three times for softmax, the last
 // from the output) within its row, and written once (twice).
@@ -284,12 +285,23 @@ private:
     Value zero32 = f32Constant(rb, 0.0f);
     Value zeros32 = splat(rb, f32Type, zero32);
     Value ones32 = splat(rb, f32Type, f32Constant(rb, 1.0f));
+    // Carried: each lane's sum as a head and the f32 sum of the rest, then
+    // softmax's output or log_softmax's count.
+    // - softmax: an f32 head that starts at 1, the largest term (e <= 1),
+    //   so that Fast2Sum gives each addition's rounding error exactly; the
+    //   rest sums those errors and the terms' tails. The sum is at least 1
+    //   (the maximum's term), and the rest's own rounding stays below
+    //   2^-40 of it for rows of up to 2^16.
+    // - log_softmax: an f64 head; the rest sums the tails (below 2^-23 of
+    //   their heads). Its sum without the maxima may be tiny, and an f32
+    //   rest of heads' errors would lose it (rows dominated by more than
+    //   87 measured 2 ULP off at the maximum where f64 heads give 1).
+    const int64_t scale = logarithm ? kSumScaleExponent : 0;
+    Value ones = splat(rb, f32Type, f32Constant(rb, 1.0f));
     Value zeros64 = arith::ConstantOp::create(
         rb, DenseElementsAttr::get(f64Type, rb.getF64FloatAttr(0.0)));
-    // Carried: the heads' sum in f64 lanes, the tails' in f32 lanes (each
-    // tail is below 2^-23 of its head, so their f32 rounding errors stay
-    // below 2^-37 of the sum), and softmax's output or log_softmax's count.
-    Carried init = {zeros64, zeros32, logarithm ? zeros32 : out};
+    Carried init = {logarithm ? zeros64 : ones, zeros32,
+                    logarithm ? zeros32 : out};
     // The prefetches of a later row go here, one per vector, spread over
     // this pass's computation: issued in a burst by the (load-bound) max
     // pass they measured no faster than none (softmax over 16M floats
@@ -308,8 +320,7 @@ private:
                                        /*isDataCache=*/true);
           Value x = read(lb, rows, row, column, mask, zero32);
           auto [tHi, tLo] = shifted(lb, x, negMax);
-          auto [eHi, eLo] =
-              buildExpF32Split(lb, tHi, logarithm ? kSumScaleExponent : 0);
+          auto [eHi, eLo] = buildExpF32Split(lb, tHi, scale);
           // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
           eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
           Value hiTerm = eHi, loTerm = eLo;
@@ -326,18 +337,33 @@ private:
                 lb, arith::CmpFPredicate::OEQ, tHi, zeros32);
             if (mask)
               isMax = arith::AndIOp::create(lb, isMax, mask);
+            // (At t = 0 the tail is 0.)
             hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
-            loTerm = arith::SelectOp::create(lb, isMax, zeros32, loTerm);
             second = arith::AddFOp::create(
                 lb, carried[2],
                 arith::SelectOp::create(lb, isMax, ones32, zeros32));
           }
-          return {
-              arith::AddFOp::create(lb, carried[0], extendToF64(lb, hiTerm)),
-              arith::AddFOp::create(lb, carried[1], loTerm), second};
+          if (logarithm)
+            return {arith::AddFOp::create(lb, carried[0],
+                                          extendToF64(lb, hiTerm)),
+                    arith::AddFOp::create(lb, carried[1], loTerm), second};
+          Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
+          Value lost = arith::AddFOp::create(
+              lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
+          Value rest = arith::AddFOp::create(
+              lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
+          return {head, rest, second};
         });
+    // The sum (times 2^scale) in f64: the heads (less softmax's starts,
+    // exactly), plus the rest.
+    Value heads = summed[0];
+    if (!logarithm)
+      heads = arith::SubFOp::create(
+          rb, extendToF64(rb, heads),
+          arith::ConstantOp::create(
+              rb, DenseElementsAttr::get(f64Type, rb.getF64FloatAttr(1.0))));
     Value sum = arith::AddFOp::create(
-        rb, treeSum(rb, summed[0]), extendToF64(rb, treeSum(rb, summed[1])));
+        rb, treeSum(rb, heads), extendToF64(rb, treeSum(rb, summed[1])));
 
     // 3. and 4.
     if (!logarithm) {
@@ -360,8 +386,8 @@ private:
     Value count = extendToF64(
         rb, treeSum(rb, summed[2]));
     Value one = f64Constant(rb, 1.0);
-    Value unscaled = arith::MulFOp::create(
-        rb, sum, f64Constant(rb, std::ldexp(1.0, -kSumScaleExponent)));
+    Value unscaled =
+        arith::MulFOp::create(rb, sum, f64Constant(rb, std::ldexp(1.0, -scale)));
     Value u = arith::AddFOp::create(rb, unscaled,
                                     arith::SubFOp::create(rb, count, one));
     Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
