@@ -272,6 +272,18 @@ private:
     return vector::ExtractOp::create(rb, lanes, ArrayRef<int64_t>{0});
   }
 
+  /// The number of set lanes of `mask`, as an i32: its bits as one
+  /// integer and a popcnt, scalar work beside the vector loop's.
+  Value countLanes(ImplicitLocOpBuilder &lb, Value mask) {
+    int64_t lanes = maskType.getNumElements();
+    auto bitsType = VectorType::get({1}, lb.getIntegerType(lanes));
+    Value bits = vector::ExtractOp::create(
+        lb, vector::BitCastOp::create(lb, bitsType, mask),
+        ArrayRef<int64_t>{0});
+    Value wide = arith::ExtUIOp::create(lb, lb.getI32Type(), bits);
+    return math::CtPopOp::create(lb, wide);
+  }
+
   Value buildRow(ImplicitLocOpBuilder &rb, Value row, Value out) {
     // 1. The maximum.
     Value max = rowMax(rb, row);
@@ -284,7 +296,6 @@ private:
     // log(sum) then the whole result at the maximum).
     Value zero32 = f32Constant(rb, 0.0f);
     Value zeros32 = splat(rb, f32Type, zero32);
-    Value ones32 = splat(rb, f32Type, f32Constant(rb, 1.0f));
     // Carried: each lane's sum as a head and the f32 sum of the rest, then
     // softmax's output or log_softmax's count.
     // - softmax: an f32 head that starts at 1, the largest term (e <= 1),
@@ -301,7 +312,9 @@ private:
     Value zeros64 = arith::ConstantOp::create(
         rb, DenseElementsAttr::get(f64Type, rb.getF64FloatAttr(0.0)));
     Carried init = {logarithm ? zeros64 : ones, zeros32,
-                    logarithm ? zeros32 : out};
+                    logarithm ? arith::ConstantOp::create(
+                                    rb, rb.getI32IntegerAttr(0))
+                              : out};
     // The prefetches of a later row go here, one per vector, spread over
     // this pass's computation: issued in a burst by the (load-bound) max
     // pass they measured no faster than none (softmax over 16M floats
@@ -339,9 +352,8 @@ private:
               isMax = arith::AndIOp::create(lb, isMax, mask);
             // (At t = 0 the tail is 0.)
             hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
-            second = arith::AddFOp::create(
-                lb, carried[2],
-                arith::SelectOp::create(lb, isMax, ones32, zeros32));
+            second = arith::AddIOp::create(lb, carried[2],
+                                           countLanes(lb, isMax));
           }
           if (logarithm)
             return {arith::AddFOp::create(lb, carried[0],
@@ -383,8 +395,7 @@ private:
     // u = the sum without one maximum's term: log1p(u) below 1 (where
     // buildLog1p works), log(1 + u) above. A NaN or infinite row has no
     // t = 0 (count 0, u = sum - 1 or NaN).
-    Value count = extendToF64(
-        rb, treeSum(rb, summed[2]));
+    Value count = arith::UIToFPOp::create(rb, rb.getF64Type(), summed[2]);
     Value one = f64Constant(rb, 1.0);
     Value unscaled =
         arith::MulFOp::create(rb, sum, f64Constant(rb, std::ldexp(1.0, -scale)));
