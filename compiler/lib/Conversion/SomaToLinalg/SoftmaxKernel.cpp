@@ -401,10 +401,22 @@ private:
         arith::MulFOp::create(rb, sum, f64Constant(rb, std::ldexp(1.0, -scale)));
     Value u = arith::AddFOp::create(rb, unscaled,
                                     arith::SubFOp::create(rb, count, one));
+    // A branch, not a select: once per row, only one of the two is worth
+    // its chain of dependent f64 operations.
     Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
-    Value logSum = arith::SelectOp::create(
-        rb, small, buildLog1p(rb, arith::SelectOp::create(rb, small, u, one)),
-        buildLog(rb, arith::AddFOp::create(rb, u, one)));
+    Value logSum =
+        scf::IfOp::create(
+            rb, small,
+            [&](OpBuilder &nested, Location loc) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              scf::YieldOp::create(ib, buildLog1p(ib, u));
+            },
+            [&](OpBuilder &nested, Location loc) {
+              ImplicitLocOpBuilder ib(loc, nested);
+              scf::YieldOp::create(
+                  ib, buildLog(ib, arith::AddFOp::create(ib, u, one)));
+            })
+            .getResult(0);
     // y = x - (max + log(sum)) = (x - c_hi) - c_lo with c_hi = max +
     // log(sum) rounded to f32 and c_lo = (max - c_hi) + log(sum) in f64 (so
     // that a log(sum) far below max's last bit, the whole result at the
