@@ -26,9 +26,10 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     nested in whatever op it runs on: a module, or each `func.func`.
 
     Element-wise activations become vector loops over the flattened tensor
-    (`vector-lanes` f32 per vector, two vectors a step, then one masked
-    vector), and softmax and log_softmax along the last dimension row loops
-    of vectors. sigmoid, log_sigmoid, silu, tanh, softplus (beta 1),
+    (`vector-lanes` f32 per vector, two vectors a step, each prefetching its
+    input `prefetch-distance` f32 ahead, then one masked vector), and
+    softmax and log_softmax along the last dimension row loops of vectors
+    (which prefetch a later row). sigmoid, log_sigmoid, silu, tanh, softplus (beta 1),
     hard_sigmoid (slope 1/6) and hard_swish compute in f32 with heads and
     tails carried exactly and one final rounding; the other forms (batch
     norm, other slopes and betas, softmax along another dimension) compute
