@@ -183,6 +183,11 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS-LABEL: func.func @log_softmax_last
 // ROWS-SAME: (%[[X:.+]]: tensor<2x5x6xf32>)
 // ROWS: %[[ROWS:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1], [2]] : tensor<2x5x6xf32> into tensor<10x6xf32>
+// The prefetches' view and distance in rows, at least 4096 floats ahead
+// (a row of no element counts as one).
+// ROWS: bufferization.to_buffer %[[ROWS]] read_only : tensor<10x6xf32> to memref<10x6xf32, strided<[?, ?], offset: ?>>
+// ROWS: %[[LONG:.+]] = arith.maxui %{{.+}}, %c1
+// ROWS: arith.ceildivui %c4096, %[[LONG]]
 // ROWS: %[[RESULT:.+]] = scf.for %[[ROW:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}) -> (tensor<10x6xf32>)
 // ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // ROWS:     vector.transfer_read %[[ROWS]][%[[ROW]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>

@@ -103,7 +103,9 @@ public:
           b, MemRefType::get(type.getShape(), type.getElementType(), layout),
           rows, /*read_only=*/true);
       Value distance = arith::ConstantIndexOp::create(b, prefetchDistance);
-      rowsAhead = arith::CeilDivUIOp::create(b, distance, length);
+      // (Rows of no element divide by 1.)
+      rowsAhead = arith::CeilDivUIOp::create(
+          b, distance, arith::MaxUIOp::create(b, length, one));
       lastRow = arith::SubIOp::create(b, rowCount, one);
     }
     step = arith::ConstantIndexOp::create(b, f32Type.getNumElements());
