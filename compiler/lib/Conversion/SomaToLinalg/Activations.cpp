@@ -25,7 +25,6 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -232,18 +231,6 @@ Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
 /// independent work to hide the latency of the f64 polynomials.
 static constexpr int64_t kVectorsPerStep = 2;
 
-/// The buffer `flat` (a 1-D f32 tensor) will live in, as a memref of any
-/// offset and stride, to prefetch from.
-static Value prefetchView(ImplicitLocOpBuilder &b, Value flat) {
-  auto type = cast<RankedTensorType>(flat.getType());
-  auto layout = StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic,
-                                       {ShapedType::kDynamic});
-  auto memrefType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  return bufferization::ToBufferOp::create(b, memrefType, flat,
-                                           /*read_only=*/true);
-}
-
 /// A prefetch into all cache levels of the line of `view` at `at` plus
 /// `distance`, or of its last element near the end (a prefetch never
 /// faults, but the memref op must stay inside its memref).
@@ -307,7 +294,7 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
       b, arith::DivUIOp::create(b, count, step), step);
   Value view, last;
   if (prefetchDistance > 0) {
-    view = prefetchView(b, flat);
+    view = prefetchView(b, loc, flat);
     last =
         arith::SubIOp::create(b, count, arith::ConstantIndexOp::create(b, 1));
   }

@@ -166,6 +166,12 @@ mlir::Value expandFromRows(mlir::OpBuilder &b, mlir::Location loc,
                            llvm::ArrayRef<mlir::ReassociationIndices> groups,
                            llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
+/// The buffer `tensor` will live in, as a read-only memref of any offset
+/// and strides (`bufferization.to_buffer`), for the loops that read the
+/// tensor to prefetch from ahead of their reads.
+mlir::Value prefetchView(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value tensor);
+
 //===----------------------------------------------------------------------===//
 // Scalars
 //===----------------------------------------------------------------------===//

@@ -46,7 +46,6 @@
 #include "Lowering.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -95,13 +94,7 @@ public:
     if (prefetchDistance > 0) {
       // The row at least prefetchDistance f32 ahead (the next one for
       // long rows), clamped to the last.
-      auto type = cast<RankedTensorType>(rows.getType());
-      auto layout = StridedLayoutAttr::get(
-          b.getContext(), ShapedType::kDynamic,
-          {ShapedType::kDynamic, ShapedType::kDynamic});
-      view = bufferization::ToBufferOp::create(
-          b, MemRefType::get(type.getShape(), type.getElementType(), layout),
-          rows, /*read_only=*/true);
+      view = prefetchView(b, b.getLoc(), rows);
       Value distance = arith::ConstantIndexOp::create(b, prefetchDistance);
       // (Rows of no element divide by 1.)
       rowsAhead = arith::CeilDivUIOp::create(
