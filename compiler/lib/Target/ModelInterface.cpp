@@ -75,8 +75,9 @@ static constexpr int64_t kFloatsPerLine = 16;
 /// small batches use both cores too; the granule is only as coarse as it
 /// takes for every task's slice of every result to start on a cache line
 /// (no two threads write one line): 1 for rows of 1024 floats, 8 for rows
-/// of 2. (Rows of 1024 floats split at 2 rows instead of 8 made sigmoid
-/// over 4096 floats at 2 threads 12% faster, tanh and softmax 25%.)
+/// of 2. (Over 4096 floats in rows of 1024 at 2 threads, splitting at 2
+/// rows instead of one task of 4 measured sigmoid 1.85 -> 1.59 us, tanh
+/// 2.67 -> 1.90, softmax 2.72 -> 1.90.)
 static int64_t lineAlignedRowGranule(func::FuncOp function) {
   int64_t granule = 1;
   for (Type type : function.getResultTypes()) {

@@ -247,9 +247,9 @@ static void prefetchAhead(ImplicitLocOpBuilder &b, Value view, Value at,
 /// `body` applied to every element of `input`, as vector code: the tensor
 /// flattened, whole steps of kVectorsPerStep vectors in a loop (which
 /// prefetches its input `prefetchDistance` f32 ahead unless that is 0),
-/// then the rest one vector at a time with masked transfers. Every element goes through the same
-/// vector body, so its result does not depend on where it lies, and so not
-/// on the thread count either.
+/// then the rest one vector at a time with masked transfers. Every element
+/// goes through the same vector body, so its result does not depend on where
+/// it lies, and so not on the thread count either.
 static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                              int64_t lanes, int64_t prefetchDistance,
                              llvm::function_ref<Value(ImplicitLocOpBuilder &,

@@ -226,7 +226,6 @@ private:
                 lb, column,
                 arith::ConstantIndexOp::create(lb,
                                                k * f32Type.getNumElements()));
-
             next.push_back(
                 larger(lb, iter[k], read(lb, rows, row, at, {}, negInf)));
           }
@@ -336,30 +335,27 @@ private:
             hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
             loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
           }
-          Value second;
-          if (!logarithm) {
-            second = write(lb, arith::AddFOp::create(lb, eHi, eLo),
-                           carried[2], row, column, mask);
-          } else {
+          if (logarithm) {
             Value isMax = arith::CmpFOp::create(
                 lb, arith::CmpFPredicate::OEQ, tHi, zeros32);
             if (mask)
               isMax = arith::AndIOp::create(lb, isMax, mask);
             // (At t = 0 the tail is 0.)
             hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
-            second = arith::AddIOp::create(lb, carried[2],
-                                           countLanes(lb, isMax));
-          }
-          if (logarithm)
             return {arith::AddFOp::create(lb, carried[0],
                                           extendToF64(lb, hiTerm)),
-                    arith::AddFOp::create(lb, carried[1], loTerm), second};
+                    arith::AddFOp::create(lb, carried[1], loTerm),
+                    arith::AddIOp::create(lb, carried[2],
+                                          countLanes(lb, isMax))};
+          }
           Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
           Value lost = arith::AddFOp::create(
               lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
           Value rest = arith::AddFOp::create(
               lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
-          return {head, rest, second};
+          return {head, rest,
+                  write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[2],
+                        row, column, mask)};
         });
     // The sum (times 2^scale) in f64: the heads (less softmax's starts,
     // exactly), plus the rest.
@@ -387,13 +383,22 @@ private:
                     return {write(lb, y, carried[0], row, column, mask)};
                   })[0];
     }
+    return logSoftmaxRow(rb, row, out, max, sum, summed[2]);
+  }
+
+  /// log_softmax's steps 3 and 4 for `row` into `out`: `sum` (times
+  /// 2^kSumScaleExponent) is that of the exponentials but the maxima's,
+  /// `maxima` (an i32) their count.
+  Value logSoftmaxRow(ImplicitLocOpBuilder &rb, Value row, Value out,
+                      Value max, Value sum, Value maxima) {
+    Value zero32 = f32Constant(rb, 0.0f);
     // u = the sum without one maximum's term: log1p(u) below 1 (where
     // buildLog1p works), log(1 + u) above. A NaN or infinite row has no
     // t = 0 (count 0, u = sum - 1 or NaN).
-    Value count = arith::UIToFPOp::create(rb, rb.getF64Type(), summed[2]);
+    Value count = arith::UIToFPOp::create(rb, rb.getF64Type(), maxima);
     Value one = f64Constant(rb, 1.0);
-    Value unscaled =
-        arith::MulFOp::create(rb, sum, f64Constant(rb, std::ldexp(1.0, -scale)));
+    Value unscaled = arith::MulFOp::create(
+        rb, sum, f64Constant(rb, std::ldexp(1.0, -kSumScaleExponent)));
     Value u = arith::AddFOp::create(rb, unscaled,
                                     arith::SubFOp::create(rb, count, one));
     // A branch, not a select: once per row, only one of the two is worth
@@ -459,7 +464,8 @@ Value soma::lowering::buildRowSoftmax(OpBuilder &builder, Location loc,
   SmallVector<ReassociationIndices> groups;
   Value rows = collapseToRows(b, loc, input, groups);
   Value out = collapseToRows(b, loc, createEmpty(b, loc, sizes), groups);
-  Value result = RowSoftmaxBuilder(b, rows, vectorLanes, logarithm, prefetchDistance)
+  Value result =
+      RowSoftmaxBuilder(b, rows, vectorLanes, logarithm, prefetchDistance)
           .build(out);
   return expandFromRows(b, loc, result,
                         cast<RankedTensorType>(input.getType()), groups, sizes);

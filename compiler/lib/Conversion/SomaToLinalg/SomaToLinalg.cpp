@@ -90,7 +90,8 @@ struct ConvertSomaToLinalgPass final
     // fma intrinsic, and scales AVX-512 vectors by powers of two with
     // x86vector's scalef.
     target.addLegalOp<LLVM::FMAOp, x86vector::MaskScaleFOp>();
-    // The activation loops prefetch their input from its buffer.
+    // The activation loops and softmax rows prefetch their input from its
+    // buffer.
     target.addLegalOp<bufferization::ToBufferOp, memref::PrefetchOp>();
     // Anything else (func.func, func.return, other dialects' ops) is left as
     // it is: the conversion is partial.
