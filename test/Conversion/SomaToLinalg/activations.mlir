@@ -23,10 +23,11 @@
 // become libm calls.
 
 // With vectors, the tensor is flattened; whole steps of two 16-lane vectors
-// run in a loop, which prefetches each vector's input 4096 floats ahead
-// (clamped to the last element) from the flat tensor's buffer; the rest one
-// masked vector at a time, every element through the same vector body;
-// the result is reshaped back.
+// run in two loops: the first prefetches each vector's input 4096 floats
+// ahead from the flat tensor's buffer and stops 4096 floats before the end
+// (rounded down to a whole step), the second runs to the last whole step
+// without a prefetch; the rest one masked vector at a time, every element
+// through the same vector body; the result is reshaped back.
 // AVX2-LABEL: func.func @sigmoid
 // AVX2: arith.shli %{{.+}} : vector<8xi32>
 // AVX2: arith.divf %{{.+}} : vector<8xf32>
@@ -35,13 +36,15 @@
 // VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
 // VEC: %[[N:.+]] = tensor.dim %[[FLAT]]
 // VEC: %[[WHOLE:.+]] = arith.muli
+// VEC: %[[ATLEAST:.+]] = arith.maxui %[[N]], %c4096
+// VEC: %[[ROOM:.+]] = arith.subi %[[ATLEAST]], %c4096
+// VEC: %[[STEPS:.+]] = arith.divui %[[ROOM]], %c32
+// VEC: %[[PREFETCHED:.+]] = arith.muli %[[STEPS]], %c32
 // VEC: %[[VIEW:.+]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<?xf32> to memref<?xf32, strided<[?], offset: ?>>
-// VEC: %[[LAST:.+]] = arith.subi %[[N]], %c1
-// VEC: %[[MAIN:.+]] = scf.for %[[I:.+]] = %{{.+}} to %[[WHOLE]] step %c32
+// VEC: %[[AHEAD_LOOP:.+]] = scf.for %[[I:.+]] = %{{.+}} to %[[PREFETCHED]] step %c32
 // VEC: %[[AT:.+]] = arith.addi %[[I]], %{{.+}} : index
 // VEC: %[[AHEAD:.+]] = arith.addi %[[AT]], %c4096
-// VEC: %[[CLAMPED:.+]] = arith.minui %[[AHEAD]], %[[LAST]]
-// VEC: memref.prefetch %[[VIEW]][%[[CLAMPED]]], read, locality<3>, data
+// VEC: memref.prefetch %[[VIEW]][%[[AHEAD]]], read, locality<3>, data
 // VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
 // 16-lane vectors (AVX-512) scale by 2^n with one vscalefps.
@@ -50,6 +53,9 @@
 // VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
 // VEC: vector.transfer_read %[[FLAT]]
 // VEC: vector.transfer_write
+// VEC: scf.yield
+// VEC: %[[MAIN:.+]] = scf.for %[[K:.+]] = %[[PREFETCHED]] to %[[WHOLE]] step %c32{{.*}} iter_args(%{{.+}} = %[[AHEAD_LOOP]])
+// VEC-NOT: memref.prefetch
 // VEC: scf.yield
 // VEC: %[[REST:.+]] = scf.for %[[J:.+]] = %[[WHOLE]] to %[[N]] step %c16{{.*}} iter_args(%{{.+}} = %[[MAIN]])
 // VEC: vector.transfer_read %[[FLAT]][%[[J]]], %{{.+}} : tensor<?xf32>, vector<16xf32>

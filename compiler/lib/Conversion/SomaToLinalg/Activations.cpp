@@ -232,22 +232,22 @@ Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
 static constexpr int64_t kVectorsPerStep = 2;
 
 /// A prefetch into all cache levels of the line of `view` at `at` plus
-/// `distance`, or of its last element near the end (a prefetch never
-/// faults, but the memref op must stay inside its memref).
+/// `distance`, which the caller keeps inside `view`.
 static void prefetchAhead(ImplicitLocOpBuilder &b, Value view, Value at,
-                          int64_t distance, Value last) {
+                          int64_t distance) {
   Value ahead = arith::AddIOp::create(
       b, at, arith::ConstantIndexOp::create(b, distance));
-  memref::PrefetchOp::create(b, view,
-                             ValueRange{arith::MinUIOp::create(b, ahead, last)},
-                             /*isWrite=*/false, /*localityHint=*/3,
-                             /*isDataCache=*/true);
+  memref::PrefetchOp::create(b, view, ValueRange{ahead}, /*isWrite=*/false,
+                             /*localityHint=*/3, /*isDataCache=*/true);
 }
 
 /// `body` applied to every element of `input`, as vector code: the tensor
-/// flattened, whole steps of kVectorsPerStep vectors in a loop (which
-/// prefetches its input `prefetchDistance` f32 ahead unless that is 0),
-/// then the rest one vector at a time with masked transfers. Every element
+/// flattened, whole steps of kVectorsPerStep vectors in two loops, then the
+/// rest one vector at a time with masked transfers. The first loop
+/// prefetches its input `prefetchDistance` f32 ahead (unless that is 0) and
+/// stops where that would pass the end; the second, over the last
+/// `prefetchDistance` elements or fewer, has nothing left to prefetch, so an
+/// input that fits in cache runs without a prefetch at all. Every element
 /// goes through the same vector body, so its result does not depend on where
 /// it lies, and so not on the thread count either.
 static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
@@ -292,28 +292,36 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   Value step = arith::ConstantIndexOp::create(b, lanes * kVectorsPerStep);
   Value whole = arith::MulIOp::create(
       b, arith::DivUIOp::create(b, count, step), step);
-  Value view, last;
+  auto wholeSteps = [&](Value from, Value to, Value view) {
+    out = scf::ForOp::create(
+              b, from, to, step, ValueRange{out},
+              [&](OpBuilder &nested, Location nestedLoc, Value i,
+                  ValueRange iter) {
+                ImplicitLocOpBuilder lb(nestedLoc, nested);
+                Value acc = iter[0];
+                for (int64_t v = 0; v < kVectorsPerStep; ++v) {
+                  Value at = arith::AddIOp::create(lb, i, offsets[v]);
+                  if (view)
+                    prefetchAhead(lb, view, at, prefetchDistance);
+                  acc = apply(lb, acc, at, /*inBounds=*/true);
+                }
+                scf::YieldOp::create(lb, acc);
+              })
+              .getResult(0);
+  };
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value prefetched = zero;
   if (prefetchDistance > 0) {
-    view = prefetchView(b, loc, flat);
-    last =
-        arith::SubIOp::create(b, count, arith::ConstantIndexOp::create(b, 1));
+    // The whole steps below count - distance, none if that is negative:
+    // every element they prefetch, at most count - 1, lies inside.
+    Value distance = arith::ConstantIndexOp::create(b, prefetchDistance);
+    Value room = arith::SubIOp::create(
+        b, arith::MaxUIOp::create(b, count, distance), distance);
+    prefetched = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, room, step), step);
+    wholeSteps(zero, prefetched, prefetchView(b, loc, flat));
   }
-  out = scf::ForOp::create(
-            b, arith::ConstantIndexOp::create(b, 0), whole, step,
-            ValueRange{out},
-            [&](OpBuilder &nested, Location nestedLoc, Value i,
-                ValueRange iter) {
-              ImplicitLocOpBuilder lb(nestedLoc, nested);
-              Value acc = iter[0];
-              for (int64_t v = 0; v < kVectorsPerStep; ++v) {
-                Value at = arith::AddIOp::create(lb, i, offsets[v]);
-                if (view)
-                  prefetchAhead(lb, view, at, prefetchDistance, last);
-                acc = apply(lb, acc, at, /*inBounds=*/true);
-              }
-              scf::YieldOp::create(lb, acc);
-            })
-            .getResult(0);
+  wholeSteps(prefetched, whole, Value());
   out = scf::ForOp::create(
             b, whole, count, vectorStep, ValueRange{out},
             [&](OpBuilder &nested, Location nestedLoc, Value i,
