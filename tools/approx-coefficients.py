@@ -13,8 +13,15 @@ the rounded polynomials measured on 4001 points of the reduced range:
   P(z) of (2·atanh(√z) - 2√z)/√z³ on z in [0, 1/25] with each coefficient
   of z^i divided by 8·4^i (exact in binary).
 
+and the f32 polynomials of the f32 forms (ApproxMath.cpp's expm1Tail and
+expTail), fits of the same q on |r| <= 0.3466·(1 + 2^-10) (the f32
+reduction's range, with a margin) of degree 5 and 4, each coefficient
+rounded to f32 (the 1/2 comes out exact), measured in the same way.
+
 Prints the coefficients, highest degree first, as C hex-float literals.
 """
+
+import struct
 
 import mpmath as mp
 
@@ -41,6 +48,24 @@ def horner(coefficients, x):
     return acc
 
 
+def to_f32(x):
+    return struct.unpack("f", struct.pack("f", float(x)))[0]
+
+
+def f32_fits():
+    h = mp.mpf("0.3466") * (1 + mp.mpf(2) ** -10)
+    points = [r for r in mp.linspace(-h, h, 4001) if r != 0]
+    for name, degree in (("expm1Tail", 5), ("expTail", 4)):
+        cs = [to_f32(c) for c in mp.chebyfit(q, [-h, h], degree + 1)]
+        expm1_error = max(abs((r + r * r * horner(cs, r)) / mp.expm1(r) - 1)
+                          for r in points)
+        exp_error = max(abs((1 + r + r * r * horner(cs, r)) / mp.exp(r) - 1)
+                        for r in points)
+        print("%s (f32):" % name, ", ".join(c.hex() for c in cs))
+        print("  expm1 relative error 2^%.1f, exp 2^%.1f"
+              % (mp.log(expm1_error, 2), mp.log(exp_error, 2)))
+
+
 def main():
     h = mp.log(2) / 2 * (1 + mp.mpf(2) ** -20)
     cq = [float(c) for c in mp.chebyfit(q, [-h, h], 9)]
@@ -63,6 +88,7 @@ def main():
           % (mp.log(expm1_error, 2), mp.log(exp_error, 2)))
     print("kAtanhR:", ", ".join(c.hex() for c in cr))
     print("  2·atanh relative error 2^%.1f" % mp.log(atanh_error, 2))
+    f32_fits()
 
 
 if __name__ == "__main__":

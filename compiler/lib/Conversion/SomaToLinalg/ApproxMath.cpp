@@ -299,11 +299,22 @@ ReducedF32 reduceF32(Builder &f, Value z) {
   return {n, ni, r};
 }
 
-/// P(r) with e^r - 1 = r + r²·P(r): Taylor's degree-5 polynomial (1/2 ...
-/// 1/5040), truncation 2^-27.4 relative on |r| <= 0.35.
+/// P(r) with e^r - 1 = r + r²·P(r) on |r| <= 0.35, for expm1 itself: a
+/// degree-5 near-minimax fit (tools/approx-coefficients.py), with its f32
+/// coefficients within 2^-29.0 relative of e^r - 1 (Taylor's polynomial of
+/// that degree: 2^-25.7).
 Value expm1Tail(Builder &f, Value r) {
-  return f.horner({1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5},
+  return f.horner({0x1.a12574p-13, 0x1.6d43b8p-10, 0x1.1110e0p-7,
+                   0x1.5554e8p-5, 0x1.555556p-3, 0.5},
                   r);
+}
+
+/// P(r) as above for e^r = 1 + r + r²·P(r), where the error that counts is
+/// that relative to e^r, larger than e^r - 1 by up to 1/0.35: one degree
+/// less, within 2^-26.5 relative of e^r (Taylor's degree 5: 2^-27.0).
+Value expTail(Builder &f, Value r) {
+  return f.horner(
+      {0x1.6d1184p-10, 0x1.120be8p-7, 0x1.555518p-5, 0x1.5554dcp-3, 0.5}, r);
 }
 
 /// exp(z) = (mHi + mLo)·2^n for f32 z in [-173, 0] or NaN, mHi + mLo = e^r
@@ -315,7 +326,7 @@ struct SplitExp {
 /// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
 /// error, exact by Fast2Sum (|p| < 1).
 std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
-  Value p = f.fma(f.mul(r, r), expm1Tail(f, r), r);
+  Value p = f.fma(f.mul(r, r), expTail(f, r), r);
   Value hi = f.add(f.c(1.0), p);
   return {hi, f.add(f.sub(f.c(1.0), hi), p)};
 }
@@ -411,12 +422,25 @@ SigmoidParts sigmoidParts(Builder &f, Value x) {
   Value negX = arith::NegFOp::create(f.b, x);
   Value r = f.fma(negN, f.c(0x1.62ep-1), negX);
   r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
-  auto [mHi, mLo] = expOfReduced(f, r);
-  // d = m + 2^-n as dHi + dLo, then m's tail. From n = 127 on 2^-n is
-  // subnormal or 0, far below m's last bit.
+  // m + 2^-n = (1 + 2^-n) + p with p = e^r - 1. c = 1 + 2^-n is exact up
+  // to n = -23, and its rounding error cLo = (1 - c) + 2^-n exact by
+  // Fast2Sum where 2^-n <= 1 (n >= 0); for n < -23 cLo is 2^-24 of c or
+  // less, far below the result's last bit (which is 1 there). The sum
+  // d = c + p gets its error exactly by Fast2Sum (c >= 1 > |p|), so the
+  // residual 1 - q·(d + dLo) is that of the denominator as computed, and
+  // the rounding of p (at most 2^-26, against d >= 1) the largest error
+  // left before the last rounding. p is never added to 1 on its own: one
+  // rounding fewer than forming m first.
+  Value p = f.fma(f.mul(r, r), expTail(f, r), r);
   Value scale = scaleByPowerOfTwo(f, f.c(1.0), negN, negNi);
-  auto [dHi, dError] = orderedTwoSum(f, mHi, scale);
-  auto [q, residual] = reciprocalOfSplit(f, dHi, f.add(dError, mLo));
+  Value c = f.add(f.c(1.0), scale);
+  Value cLo = f.add(f.sub(f.c(1.0), c), scale);
+  Value d = f.add(c, p);
+  Value dLo = f.add(f.add(f.sub(c, d), p), cLo);
+  // q = 1/d rounded; 1 - q·d is exact (an fma).
+  Value q = arith::DivFOp::create(f.b, f.c(1.0), d);
+  Value negQ = arith::NegFOp::create(f.b, q);
+  Value residual = f.fma(negQ, dLo, f.fma(negQ, d, f.c(1.0)));
   return {q, residual, negN, negNi};
 }
 
