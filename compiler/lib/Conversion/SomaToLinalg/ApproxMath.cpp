@@ -43,7 +43,7 @@
 // exp or expm1 kept as a head and its exact tail (Fast2Sum), one correctly
 // rounded f32 division with an fma residual, products split exactly with
 // an fma, and one final rounding; the exhaustive sweep measures each
-// within 1.13 ULP of exact (docs/activations.md). On AVX-512 vectors 2^n
+// within 1.19 ULP of exact (docs/activations.md). On AVX-512 vectors 2^n
 // is applied with vscalefps, elsewhere as two powers of two built in the
 // exponent field; both round once, to the same bits.
 //
