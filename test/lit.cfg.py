@@ -29,6 +29,23 @@ config.substitutions.append(("%shared", shared_dir))
 if os.path.isdir(os.path.join(shared_dir, "conformance")):
     config.available_features.add("spec-conformance")
 
+# Compiled code runs on the host: code for AVX2 (x86-64-v3) only where the
+# host has it.
+def host_has_cpu_flags(*flags):
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    present = set(line.split(":", 1)[1].split())
+                    return all(flag in present for flag in flags)
+    except OSError:
+        pass
+    return False
+
+
+if host_has_cpu_flags("avx2", "fma", "bmi2"):
+    config.available_features.add("avx2")
+
 # ONNX tests build their models with the onnx package of the system Python
 # (Debian's python3-onnx); the PyTorch export test also needs torch.
 def system_python_imports(modules):

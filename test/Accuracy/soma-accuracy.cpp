@@ -1,7 +1,7 @@
 //===- soma-accuracy.cpp - ULP error of compiled activations --------------===//
 //
 //   soma-accuracy [--stride=N] [--ops=sigmoid,tanh,...] [--max-ulp=2]
-//                 [--csv=FILE]
+//                 [--target-cpu=CPU] [--csv=FILE]
 //
 // Compiles every element-wise activation of the dialect (the same code
 // path as somac), runs it on every f32 bit pattern (--stride=1: all 2^32;
@@ -66,6 +66,12 @@ static cl::list<std::string> opNames("ops", cl::CommaSeparated,
 static cl::opt<double> maxUlp("max-ulp",
                               cl::desc("Fail above this many ULPs"),
                               cl::init(2));
+static cl::opt<std::string> targetCpu(
+    "target-cpu",
+    cl::desc("Compile for this CPU, as somac's option: native (default), "
+             "x86-64-v3 (AVX2: 8-lane vectors, 2^n built in the exponent "
+             "field), x86-64-v4, ..."),
+    cl::init("native"));
 static cl::opt<std::string>
     csvPath("csv", cl::desc("Write the error per binade of inputs to FILE"),
             cl::value_desc("FILE"));
@@ -210,8 +216,10 @@ static FailureOr<Errors> measure(MLIRContext &context,
   OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(source, &context);
   if (!module)
     return failure();
+  CompileOptions options;
+  options.targetCpu = targetCpu;
   FailureOr<std::unique_ptr<CompiledModel>> compiled =
-      CompiledModel::compile(*module, CompileOptions());
+      CompiledModel::compile(*module, options);
   if (failed(compiled))
     return failure();
   // The reference: the interpreter's function of the op, unrounded.
@@ -286,6 +294,7 @@ int main(int argc, char **argv) {
 
   llvm::outs() << "inputs: every " << stride.getValue()
                << "-th f32 bit pattern\n";
+  llvm::outs() << "target CPU: " << targetCpu.getValue() << "\n";
   llvm::outs() << "ulp: whole ULPs from the interpreter's f32 result; "
                   "exact: fractional ULPs from its unrounded double result\n";
   llvm::outs() << llvm::format("%-13s %8s %10s %12s %12s %8s  %-14s %10s "
