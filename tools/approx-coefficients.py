@@ -13,10 +13,15 @@ the rounded polynomials measured on 4001 points of the reduced range:
   P(z) of (2·atanh(√z) - 2√z)/√z³ on z in [0, 1/25] with each coefficient
   of z^i divided by 8·4^i (exact in binary).
 
-and the f32 polynomials of the f32 forms (ApproxMath.cpp's expm1Tail and
-expTail), fits of the same q on |r| <= 0.3466·(1 + 2^-10) (the f32
-reduction's range, with a margin) of degree 5 and 4, each coefficient
-rounded to f32 (the 1/2 comes out exact), measured in the same way.
+and the f32 polynomials of the f32 forms (ApproxMath.cpp):
+
+- expm1Tail and expTail, fits of the same q on |r| <= 0.3466·(1 + 2^-10)
+  (the f32 reduction's range, with a margin) of degree 5 and 4, each
+  coefficient rounded to f32 (the 1/2 comes out exact), measured in the
+  same way;
+- log1pExpNegAbs's R(w) ≈ (atanh(s) - s)/s³ with w = s² on
+  [0, 1/9·(1 + 2^-10)] (s = e/(2 + e) <= 1/3), degree 4, measured as the
+  relative error of 2·atanh(s) = 2s·(1 + w·R(w)).
 
 Prints the coefficients, highest degree first, as C hex-float literals.
 """
@@ -66,6 +71,22 @@ def f32_fits():
               % (mp.log(expm1_error, 2), mp.log(exp_error, 2)))
 
 
+def atanh_tail(w):
+    if w < mp.mpf("1e-30"):
+        return mp.mpf(1) / 3 + w / 5
+    s = mp.sqrt(w)
+    return (mp.atanh(s) - s) / (s * w)
+
+
+def f32_atanh_fit():
+    top = mp.mpf(1) / 9 * (1 + mp.mpf(2) ** -10)
+    cs = [to_f32(c) for c in mp.chebyfit(atanh_tail, [0, top], 5)]
+    error = max(abs((1 + w * horner(cs, w)) / (1 + w * atanh_tail(w)) - 1)
+                for w in mp.linspace(0, top, 2001))
+    print("log1pExpNegAbs R (f32):", ", ".join(c.hex() for c in cs))
+    print("  2·atanh relative error 2^%.1f" % mp.log(error, 2))
+
+
 def main():
     h = mp.log(2) / 2 * (1 + mp.mpf(2) ** -20)
     cq = [float(c) for c in mp.chebyfit(q, [-h, h], 9)]
@@ -89,6 +110,7 @@ def main():
     print("kAtanhR:", ", ".join(c.hex() for c in cr))
     print("  2·atanh relative error 2^%.1f" % mp.log(atanh_error, 2))
     f32_fits()
+    f32_atanh_fit()
 
 
 if __name__ == "__main__":

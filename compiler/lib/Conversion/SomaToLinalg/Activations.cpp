@@ -1,16 +1,16 @@
 //===- Activations.cpp - Element-wise activations to linalg.generic -------===//
 //
 // Each activation becomes a vector loop (or, without vectors, one
-// all-parallel linalg.generic) of its element body. sigmoid, silu and tanh
-// compute in f32 alone, carrying heads and tails where a rounding would
-// cost accuracy (ApproxMath.cpp), within 2 ULP of the correctly rounded
-// result; hard_sigmoid and hard_swish carry their exact sum x + 3 the same
-// way. log_sigmoid, softplus and the other slopes of hard_sigmoid compute
-// in f64 and round to f32 once: their exp, expm1 and log1p are Soma's own
-// (ApproxMath.h), within 2^-44 relative of exact and built from arith ops,
-// so the loops vectorize and call no libm; each formula below avoids
-// cancellation and overflow, so the f64 result is within 2^-40 of exact
-// and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
+// all-parallel linalg.generic) of its element body. sigmoid, log_sigmoid,
+// silu, tanh and softplus (beta 1) compute in f32 alone, carrying heads and
+// tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
+// of the correctly rounded result; hard_sigmoid and hard_swish carry their
+// exact sum x + 3 the same way. softplus with other betas and the other
+// slopes of hard_sigmoid compute in f64 and round to f32 once: their exp,
+// expm1 and log1p are Soma's own (ApproxMath.h), within 2^-44 relative of
+// exact and built from arith ops, so the loops vectorize and call no libm;
+// each formula below avoids cancellation and overflow, so the f64 result
+// is within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
 // reference interpreter's NaN, infinity and signed-zero results.
 // Piecewise-linear activations whose f32 result is bit-identical stay in
 // f32.

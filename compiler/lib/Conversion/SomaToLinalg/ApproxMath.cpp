@@ -39,11 +39,12 @@
 // to it unless the exact value lies within 2^-16 ULP of a midpoint between
 // two floats. docs/numerics.md repeats this argument.
 //
-// sigmoid, silu and tanh also have f32 forms (the end of this file): an f32
-// exp or expm1 kept as a head and its exact tail (Fast2Sum), one correctly
-// rounded f32 division with an fma residual, products split exactly with
-// an fma, and one final rounding; the exhaustive sweep measures each
-// within 1.19 ULP of exact (docs/activations.md). On AVX-512 vectors 2^n
+// sigmoid, log_sigmoid, silu, tanh and softplus also have f32 forms (the
+// end of this file): an f32 exp or expm1 kept as a head and its exact tail
+// (Fast2Sum), one correctly rounded f32 division with an fma residual,
+// products split exactly with an fma, and one final rounding; the
+// exhaustive sweep measures each within 1.19 ULP of exact
+// (docs/activations.md). On AVX-512 vectors 2^n
 // is applied with vscalefps, elsewhere as two powers of two built in the
 // exponent field; both round once, to the same bits.
 //
