@@ -22,7 +22,8 @@ namespace soma {
 /// to match otherwise. Linear layers, element-wise activations and softmax
 /// rows use vectors of (up to) `vectorLanes` f32; 0 keeps scalar forms.
 /// Element-wise activation loops prefetch their input `prefetchDistance`
-/// f32 ahead of their reads (0: not at all).
+/// f32 ahead of their reads, softmax rows the row at least that far ahead
+/// (0: not at all).
 void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns,
                                             int64_t vectorLanes = 16,
                                             int64_t prefetchDistance = 4096);

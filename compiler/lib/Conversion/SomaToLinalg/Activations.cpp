@@ -10,8 +10,9 @@
 // expm1 and log1p are Soma's own (ApproxMath.h), within 2^-44 relative of
 // exact and built from arith ops, so the loops vectorize and call no libm;
 // each formula below avoids cancellation and overflow, so the f64 result
-// is within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
-// reference interpreter's NaN, infinity and signed-zero results.
+// is within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP.
+// Every form gives the reference interpreter's NaN, infinity and
+// signed-zero results.
 // Piecewise-linear activations whose f32 result is bit-identical stay in
 // f32.
 //

@@ -324,10 +324,16 @@ struct SplitExp {
   Value mHi, mLo, n, ni;
 };
 
+/// p = e^r - 1 = r + r²·P(r) for the reduced r, accurate relative to e^r
+/// (expTail).
+Value expOfReducedLessOne(Builder &f, Value r) {
+  return f.fma(f.mul(r, r), expTail(f, r), r);
+}
+
 /// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
 /// error, exact by Fast2Sum (|p| < 1).
 std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
-  Value p = f.fma(f.mul(r, r), expTail(f, r), r);
+  Value p = expOfReducedLessOne(f, r);
   Value hi = f.add(f.c(1.0), p);
   return {hi, f.add(f.sub(f.c(1.0), hi), p)};
 }
@@ -432,7 +438,7 @@ SigmoidParts sigmoidParts(Builder &f, Value x) {
   // the rounding of p (at most 2^-26, against d >= 1) the largest error
   // left before the last rounding. p is never added to 1 on its own: one
   // rounding fewer than forming m first.
-  Value p = f.fma(f.mul(r, r), expTail(f, r), r);
+  Value p = expOfReducedLessOne(f, r);
   Value scale = scaleByPowerOfTwo(f, f.c(1.0), negN, negNi);
   Value c = f.add(f.c(1.0), scale);
   Value cLo = f.add(f.sub(f.c(1.0), c), scale);

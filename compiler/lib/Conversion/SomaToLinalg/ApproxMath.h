@@ -53,8 +53,8 @@ buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
                  int64_t scaleExponent = 0);
 
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone: with
-/// e^-x = m·2^n, 2^-n/(m + 2^-n), m as a head and tail, one correctly
-/// rounded f32 division and an fma residual. Within 2 ULP of the correctly
+/// e^-x = m·2^n, 2^-n/(m + 2^-n), the denominator as a head and its exact
+/// tail, one correctly rounded f32 division and an fma residual. Within 2 ULP of the correctly
 /// rounded result for every f32 input (the exhaustive sweep of
 /// soma-accuracy measures it); underflows gradually to 0 at -103.98; NaN
 /// gives NaN.
@@ -62,8 +62,9 @@ mlir::Value buildSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 /// silu(x) = x·sigmoid(x) for f32 (or a vector of f32) x, in f32 alone
 /// from the same parts as buildSigmoidF32 (before its scaling by 2^-n),
-/// the product with x carried exactly. Within 2 ULP of the correctly rounded result for every f32
-/// input; underflows gradually to -0 near -108.7; silu(-inf) is NaN.
+/// the product with x carried exactly. Within 2 ULP of the correctly
+/// rounded result for every f32 input; underflows gradually to -0 near
+/// -108.7; silu(-inf) is NaN.
 mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 /// tanh(x) for f32 (or a vector of f32) x, in f32 alone: expm1(-2|x|) as a
@@ -74,7 +75,8 @@ mlir::Value buildTanhF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 /// softplus(x) with beta 1, x itself above `threshold`, for f32 (or a
 /// vector of f32) x, in f32 alone: max(x, 0) + log1p(exp(-|x|)) with the
-/// logarithm as ln2·k + 2·atanh(s) and every part a head and tail. Within 2
+/// logarithm as 2·atanh(s), s = e/(2 + e) with e = exp(-|x|), and every
+/// part a head and tail. Within 2
 /// ULP of the correctly rounded result for every f32 input.
 mlir::Value buildSoftplusF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
                              float threshold);
