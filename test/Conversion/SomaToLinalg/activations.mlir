@@ -135,21 +135,22 @@ func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// PyTorch's hard_sigmoid (slope 1/6, offset 1/2) stays in f32: the clamped
-// x plus 3 as an exact sum (Fast2Sum), then a sixth of it with 1/6 split
-// into two floats, rounded once.
+// PyTorch's hard_sigmoid (slope 1/6, offset 1/2) stays in f32: x clamped
+// to [-3, 3], x·f32(1/6) + 1/2 in one fma, and a second fma that takes
+// out x times the error of f32(1/6) (an f32 just below 2^-26/3); the tiny
+// negative it leaves at x = -3 is clamped to 0.
 // CHECK-LABEL: func.func @hard_sigmoid_default
 // CHECK: linalg.generic
 // CHECK:   %[[THREE:.+]] = arith.constant 3.000000e+00 : f32
 // CHECK:   %[[C:.+]] = arith.select %{{.+}}, %[[THREE]], %{{.+}} : f32
-// CHECK:   %[[HI:.+]] = arith.addf %[[C]], %[[THREE]] : f32
-// CHECK:   %[[BACK:.+]] = arith.subf %[[HI]], %[[THREE]] : f32
-// CHECK:   %[[LO:.+]] = arith.subf %[[C]], %[[BACK]] : f32
 // CHECK:   %[[SIXTH:.+]] = arith.constant 0.166666672 : f32
-// CHECK:   %[[SIXTHLO:.+]] = arith.constant -4.96705388E-9 : f32
-// CHECK:   %[[T:.+]] = arith.mulf %[[LO]], %[[SIXTH]] : f32
-// CHECK:   %[[T2:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTHLO]], %[[T]])
-// CHECK:   %[[R:.+]] = llvm.intr.fma(%[[HI]], %[[SIXTH]], %[[T2]])
+// CHECK:   %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
+// CHECK:   %[[LINE:.+]] = llvm.intr.fma(%[[C]], %[[SIXTH]], %[[HALF]])
+// CHECK:   %[[SLIP:.+]] = arith.constant -4.96705344E-9 : f32
+// CHECK:   %[[FIXED:.+]] = llvm.intr.fma(%[[C]], %[[SLIP]], %[[LINE]])
+// CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[FIXED]], %[[ZERO]] : f32
+// CHECK:   %[[R:.+]] = arith.select %[[NEG]], %[[ZERO]], %[[FIXED]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
 // F32-LABEL: func.func @hard_sigmoid_default
 // F32-NOT: f64
@@ -173,20 +174,23 @@ func.func @hard_sigmoid_onnx(%x: tensor<4xf32>) -> tensor<4xf32> {
 
 // -----
 
-// silu in f32 from sigmoid's parts (x clamped to [-120, 20]): x·q·(1 +
-// residual) with x·q carried exactly, scaled by 2^-n; x past 20 passes,
-// and below -120 the result is x·0 (NaN for -inf).
+// silu in f32 from sigmoid's parts (x clamped to [-120, 20]): one fma of
+// x·q (x clamped below only, so x past 20 passes) plus x·q·residual,
+// scaled by 2^-n; below -120 the result is x·0 (NaN for -inf).
 // CHECK-LABEL: func.func @silu
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK:   arith.constant -1.200000e+02 : f32
-// CHECK:   arith.constant 2.000000e+01 : f32
-// CHECK:   arith.divf %{{.+}} : f32
-// CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[IN]], %{{.+}} : f32
-// CHECK:   %[[S2:.+]] = arith.select %[[LARGE]], %[[IN]], %{{.+}} : f32
-// CHECK:   %[[TINY:.+]] = arith.cmpf olt, %[[IN]], %{{.+}} : f32
+// CHECK:   %[[LOW:.+]] = arith.constant -1.200000e+02 : f32
+// CHECK:   %[[TINY:.+]] = arith.cmpf olt, %[[IN]], %[[LOW]] : f32
+// CHECK:   %[[ABOVE:.+]] = arith.select %[[TINY]], %[[LOW]], %[[IN]] : f32
+// CHECK:   %[[TWENTY:.+]] = arith.constant 2.000000e+01 : f32
+// CHECK:   %[[CLAMPED:.+]] = arith.select %{{.+}}, %[[TWENTY]], %[[ABOVE]] : f32
+// CHECK:   %[[Q:.+]] = arith.divf %{{.+}} : f32
+// CHECK:   %[[QR:.+]] = arith.mulf %[[Q]], %{{.+}} : f32
+// CHECK:   %[[CORR:.+]] = arith.mulf %[[CLAMPED]], %[[QR]] : f32
+// CHECK:   llvm.intr.fma(%[[ABOVE]], %[[Q]], %[[CORR]])
 // CHECK:   %[[ZERO:.+]] = arith.mulf %[[IN]], %{{.+}} : f32
-// CHECK:   %[[R:.+]] = arith.select %[[TINY]], %[[ZERO]], %[[S2]] : f32
+// CHECK:   %[[R:.+]] = arith.select %[[TINY]], %[[ZERO]], %{{.+}} : f32
 // CHECK:   linalg.yield %[[R]] : f32
 // F32-LABEL: func.func @silu
 // F32-NOT: f64
@@ -198,23 +202,15 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// hard_swish in f32: x times the exact sum of hard_sigmoid, then a sixth;
-// from 3 on x itself, below it x's sign (-0 for x <= -3).
+// hard_swish in f32: x times hard_sigmoid's f32 form, which is 1 from 3
+// on and 0 at or below -3 (x·0 = -0, NaN for -inf).
 // CHECK-LABEL: func.func @hard_swish
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
-// CHECK:   %[[HI:.+]] = arith.addf %{{.+}}, %{{.+}} : f32
-// CHECK:   %[[P:.+]] = arith.mulf %[[IN]], %[[HI]] : f32
-// CHECK:   %[[NEGP:.+]] = arith.negf %[[P]] : f32
-// CHECK:   llvm.intr.fma(%[[IN]], %[[HI]], %[[NEGP]])
-// CHECK:   llvm.intr.fma(%[[P]], %{{.+}}, %{{.+}})
-// CHECK:   %[[G:.+]] = llvm.intr.fma(%[[P]], %{{.+}}, %{{.+}})
-// CHECK:   %[[LINEAR:.+]] = arith.cmpf oge, %[[IN]], %{{.+}} : f32
-// CHECK:   arith.andi
-// CHECK:   %[[GBITS:.+]] = arith.bitcast %[[G]] : f32 to i32
-// CHECK:   %[[BITS:.+]] = arith.ori %[[GBITS]], %{{.+}} : i32
-// CHECK:   %[[SIGNED:.+]] = arith.bitcast %[[BITS]] : i32 to f32
-// CHECK:   %[[R:.+]] = arith.select %[[LINEAR]], %[[IN]], %[[SIGNED]] : f32
+// CHECK:   llvm.intr.fma
+// CHECK:   llvm.intr.fma
+// CHECK:   %[[H:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
+// CHECK:   %[[R:.+]] = arith.mulf %[[IN]], %[[H]] : f32
 // CHECK:   linalg.yield %[[R]] : f32
 // F32-LABEL: func.func @hard_swish
 // F32-NOT: f64

@@ -4,8 +4,9 @@
 // all-parallel linalg.generic) of its element body. sigmoid, log_sigmoid,
 // silu, tanh and softplus (beta 1) compute in f32 alone, carrying heads and
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
-// of the correctly rounded result; hard_sigmoid and hard_swish carry their
-// exact sum x + 3 the same way. softplus with other betas and the other
+// of the correctly rounded result; hard_sigmoid (slope 1/6) is two fmas
+// whose second takes out the error of 1/6 in f32, and hard_swish x times
+// it. softplus with other betas and the other
 // slopes of hard_sigmoid compute in f64 and round to f32 once: their exp,
 // expm1 and log1p are Soma's own (ApproxMath.h), within 2^-44 relative of
 // exact and built from arith ops, so the loops vectorize and call no libm;
@@ -34,7 +35,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <limits>
+#include <cmath>
 
 using namespace mlir;
 using namespace soma;
@@ -74,48 +75,36 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   return buildLogSigmoidF32(b, x);
 }
 
-/// The sixth of t = clamp(x, -3, 3) + 3, the shared core of hard_sigmoid and
-/// hard_swish, as the exact sum t = hi + lo with the f32 halves of 1/6.
-/// t is in [0, 6], and Fast2Sum makes lo the exact rounding error of the
-/// sum (|clamped x| <= 3); NaN passes the clamp.
-struct ShiftedBySix {
-  Value hi, lo;
-  /// 1/6 = sixthHi + sixthLo to about 2^-50 relative.
-  Value sixthHi, sixthLo;
-};
-
-static ShiftedBySix shiftByThree(ImplicitLocOpBuilder &b, Value x) {
-  Value three = constant(b, 3.0, x);
-  Value clamped = clampKeepNaN(b, x, constant(b, -3.0, x), three);
-  Value hi = arith::AddFOp::create(b, clamped, three);
-  Value lo = arith::SubFOp::create(b, clamped,
-                                   arith::SubFOp::create(b, hi, three));
-  float sixthHi = 1.0f / 6.0f;
-  return {hi, lo, constant(b, sixthHi, x),
-          constant(b, 1.0 / 6.0 - double(sixthHi), x)};
-}
-
-/// (hi + lo)/6 for an exact sum hi + lo with |lo| <= 2^-24·|hi|, rounded
-/// once: the terms below hi·sixthHi are about 2^-24 of the result, so
-/// their own roundings move it by about 2^-48 relative.
-static Value sixthOf(ImplicitLocOpBuilder &b, const ShiftedBySix &six,
-                     Value hi, Value lo) {
-  Value small = arith::MulFOp::create(b, lo, six.sixthHi);
-  small = LLVM::FMAOp::create(b, hi, six.sixthLo, small);
-  return LLVM::FMAOp::create(b, hi, six.sixthHi, small);
+/// PyTorch's hard_sigmoid, clamp(x, -3, 3)/6 + 1/2, in f32 within 0.67
+/// ULP (exhaustive sweep). 1/6 is c - d with c = f32(1/6) = (2^25 + 1)/3·
+/// 2^-26 and d = 2^-26/3. The fma y = x·c + 1/2 rounds once, but its
+/// line is off by x·d (at most 2^-25), which near x = -3, where the result
+/// goes to 0, would be most of it; a second fma takes x·d back out, with d
+/// an f32 just below 2^-26/3. At x = -3 that leaves -(2^-26 - 3·d), about
+/// -2^-50, not 0, hence the last clamp; elsewhere the result exceeds
+/// 2^-25 and the slip d's rounding leaves (about 2^-50) is below its last
+/// bit. At x = 3 the sum rounds to 1. The clamps keep NaN.
+static Value hardSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  Value clamped =
+      clampKeepNaN(b, x, constant(b, -3.0, x), constant(b, 3.0, x));
+  float sixth = 1.0f / 6.0f;
+  double slip = double(sixth) - 1.0 / 6.0;
+  float nearest = float(slip);
+  float slipBelow =
+      double(nearest) < slip ? nearest : std::nextafter(nearest, 0.0f);
+  Value line = LLVM::FMAOp::create(b, clamped, constant(b, sixth, x),
+                                   constant(b, 0.5, x));
+  line = LLVM::FMAOp::create(b, clamped, constant(b, -slipBelow, x), line);
+  Value zero = constant(b, 0.0, x);
+  Value negative = arith::CmpFOp::create(b, CmpFPredicate::OLT, line, zero);
+  return arith::SelectOp::create(b, negative, zero, line);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSigmoidOp op, Value x) {
   float alpha = op.getAlpha().convertToFloat();
   float beta = op.getBeta().convertToFloat();
-  if (alpha == 1.0f / 6.0f && beta == 0.5f) {
-    // PyTorch's hard_sigmoid, (clamp(x, -3, 3) + 3)/6, in f32 alone: the
-    // sum is carried exactly, so the one rounding is the last one (within
-    // 0.5 + 2^-20 ULP), and x/6 + 1/2 never cancels near x = -3. The
-    // result is in [0, 1]: at t = 6 the exact quotient is 1.
-    ShiftedBySix six = shiftByThree(b, x);
-    return sixthOf(b, six, six.hi, six.lo);
-  }
+  if (alpha == 1.0f / 6.0f && beta == 0.5f)
+    return hardSigmoidF32(b, x);
   // Other slopes (ONNX's 0.2) in f64. PyTorch's slope is exactly 1/6; its
   // f32 attribute stands for that.
   double slope = alpha == 1.0f / 6.0f ? 1.0 / 6.0 : alpha;
@@ -134,29 +123,10 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
-  // x·clamp(x + 3, 0, 6)/6 in f32 alone: x·t with t = hi + lo (exact, see
-  // shiftByThree) as the product x·hi, its exact error and x·lo, then a
-  // sixth of that, rounded once (within 0.5 + 2^-20 ULP).
-  ShiftedBySix six = shiftByThree(b, x);
-  Value product = arith::MulFOp::create(b, x, six.hi);
-  Value error = LLVM::FMAOp::create(b, x, six.hi,
-                                    arith::NegFOp::create(b, product));
-  Value tail = LLVM::FMAOp::create(b, x, six.lo, error);
-  Value gated = sixthOf(b, six, product, tail);
-  // From x = 3 on the result is x itself (x·6 could overflow); otherwise
-  // it takes x's sign, as the interpreter's x·0 = -0 for x <= -3 and
-  // -0·3/6 = -0 do (t = 0 loses it above). NaN compares false and stays.
-  Value linear = arith::CmpFOp::create(b, CmpFPredicate::OGE, x,
-                                       constant(b, 3.0, x));
-  Type bitsType = withElementType(x.getType(), b.getI32Type());
-  Value sign = arith::AndIOp::create(
-      b, arith::BitcastOp::create(b, bitsType, x),
-      integerConstantLike(b, std::numeric_limits<int32_t>::min(), bitsType));
-  Value withSign = arith::BitcastOp::create(
-      b, x.getType(),
-      arith::OrIOp::create(b, arith::BitcastOp::create(b, bitsType, gated),
-                           sign));
-  return arith::SelectOp::create(b, linear, x, withSign);
+  // x·hard_sigmoid(x): two roundings, within 1.5 ULP (exhaustive sweep).
+  // From x = 3 on the factor is 1, so the result is x (+inf too); at or
+  // below -3 it is x·0, the interpreter's -0 (NaN for -inf); NaN stays.
+  return arith::MulFOp::create(b, x, hardSigmoidF32(b, x));
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, TanhOp, Value x) {

@@ -252,9 +252,10 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
   return arith::DivFOp::create(b, constantLike(b, 1.0, d.getType()), d);
 }
 
-/// m·2^n for f32 m (below 2^8 in magnitude) and n in [-173, 64] (scalars
-/// or vectors alike; n both as a float and as an i32), rounded once
-/// unless m·2^(n/2) underflows already. Vectors of 16 lanes, made only
+/// m·2^n for f32 m and n in [-173, 64] (scalars or vectors alike; n both
+/// as a float and as an i32), rounded once unless m·2^(n/2) underflows
+/// already, which m below 2^8 in magnitude rules out; a larger m is fine
+/// where n >= 0 and m·2^n is finite (silu's x·q past x = 20). Vectors of 16 lanes, made only
 /// for AVX-512 targets, take one vscalefps (x86vector's mask.scalef, all
 /// lanes); others two products with normal powers of two, the first
 /// exact. Both give the correctly rounded m·2^n, so the same bits.
@@ -468,22 +469,29 @@ Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
 
 Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
-  // silu(x) = x·q·(1 + residual)·2^-n with sigmoid's parts, x clamped to
-  // [-120, 20] for them. x·q as a product and its exact error (x·q is at
-  // most 172 in magnitude), rounded once, then scaled by 2^-n: exactly
-  // unless the result is subnormal (x below about -92), where that is the
-  // one rounding to the subnormal grid.
-  Value clamped = clampKeepNaN(b, x, f.c(-120.0), f.c(20.0));
+  // silu(x) = x·q·(1 + residual)·2^-n with sigmoid's parts: x·q + x·q·
+  // residual in one fma, which rounds the exact x·q plus a term about
+  // 2^-24 of it (whose own roundings are about 2^-48 of the result), then
+  // scaled by 2^-n: exactly unless the result is subnormal (x below about
+  // -92), where that is the one rounding to the subnormal grid.
+  //
+  // The parts take x clamped to [-120, 20], the fma's x·q x clamped below
+  // only. Past 20, q is 2^-29 exactly and 2^-n is 2^29, so x·q·2^-n is x
+  // itself (+inf too; the fma cannot overflow), and the residual's term,
+  // taken with the clamped x, is far below x·q's last bit. Below -120 the
+  // result is x·0: the -0 that the clamped product rounds to, and NaN for
+  // -inf, as x·sigmoid(x) gives. NaN passes the clamps and stays NaN.
+  Value low = f.c(-120.0);
+  Value belowRange = f.cmp(CmpFPredicate::OLT, x, low);
+  Value atLeastLow = f.select(belowRange, low, x);
+  Value twenty = f.c(20.0);
+  Value clamped = f.select(f.cmp(CmpFPredicate::OLT, twenty, atLeastLow),
+                           twenty, atLeastLow);
   SigmoidParts parts = sigmoidParts(f, clamped);
-  auto [xq, xqError] = twoProduct(f, clamped, parts.q);
-  Value product = f.add(xq, f.fma(xq, parts.residual, xqError));
+  Value correction = f.mul(clamped, f.mul(parts.q, parts.residual));
+  Value product = f.fma(atLeastLow, parts.q, correction);
   Value result = scaleByPowerOfTwo(f, product, parts.negN, parts.negNi);
-  // Past 20 the result is x itself (+inf too); from -108.7 on silu rounds
-  // to -0, and below -120 it is x·0, so that -inf gives NaN as
-  // x·sigmoid(x) does. NaN compares false and keeps `result`, NaN.
-  result = f.select(f.cmp(CmpFPredicate::OGT, x, f.c(20.0)), x, result);
-  return f.select(f.cmp(CmpFPredicate::OLT, x, f.c(-120.0)),
-                  f.mul(x, f.c(0.0)), result);
+  return f.select(belowRange, f.mul(x, f.c(0.0)), result);
 }
 
 Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
