@@ -15,10 +15,12 @@ the rounded polynomials measured on 4001 points of the reduced range:
 
 and the f32 polynomials of the f32 forms (ApproxMath.cpp):
 
-- expm1Tail and expTail, fits of the same q on |r| <= 0.3466·(1 + 2^-10)
-  (the f32 reduction's range, with a margin) of degree 5 and 4, each
-  coefficient rounded to f32 (the 1/2 comes out exact), measured in the
-  same way;
+- expTail, a fit of the same q on |r| <= 0.3466·(1 + 2^-10) (the f32
+  reduction's range, with a margin) of degree 4, each coefficient rounded
+  to f32 (the 1/2 comes out exact), measured in the same way;
+- tanhOddTail's P(t) ≈ (tanh(a) - a)/(a·t) with t = a² on
+  [0, 0.75²·(1 + 2^-10)], degree 5, measured as the relative error of
+  tanh(a) = a + a·t·P(t);
 - log1pExpNegAbs's R(w) ≈ (atanh(s) - s)/s³ with w = s² on
   [0, 1/9·(1 + 2^-10)] (s = e/(2 + e) <= 1/3), degree 4, measured as the
   relative error of 2·atanh(s) = 2s·(1 + w·R(w)).
@@ -60,15 +62,27 @@ def to_f32(x):
 def f32_fits():
     h = mp.mpf("0.3466") * (1 + mp.mpf(2) ** -10)
     points = [r for r in mp.linspace(-h, h, 4001) if r != 0]
-    for name, degree in (("expm1Tail", 5), ("expTail", 4)):
-        cs = [to_f32(c) for c in mp.chebyfit(q, [-h, h], degree + 1)]
-        expm1_error = max(abs((r + r * r * horner(cs, r)) / mp.expm1(r) - 1)
-                          for r in points)
-        exp_error = max(abs((1 + r + r * r * horner(cs, r)) / mp.exp(r) - 1)
-                        for r in points)
-        print("%s (f32):" % name, ", ".join(c.hex() for c in cs))
-        print("  expm1 relative error 2^%.1f, exp 2^%.1f"
-              % (mp.log(expm1_error, 2), mp.log(exp_error, 2)))
+    cs = [to_f32(c) for c in mp.chebyfit(q, [-h, h], 5)]
+    exp_error = max(abs((1 + r + r * r * horner(cs, r)) / mp.exp(r) - 1)
+                    for r in points)
+    print("expTail (f32):", ", ".join(c.hex() for c in cs))
+    print("  exp relative error 2^%.1f" % mp.log(exp_error, 2))
+
+
+def tanh_tail(t):
+    if t < mp.mpf("1e-30"):
+        return -mp.mpf(1) / 3 + 2 * t / 15
+    a = mp.sqrt(t)
+    return (mp.tanh(a) - a) / (a * t)
+
+
+def f32_tanh_fit():
+    top = mp.mpf(0.75) ** 2 * (1 + mp.mpf(2) ** -10)
+    cs = [to_f32(c) for c in mp.chebyfit(tanh_tail, [0, top], 6)]
+    error = max(abs((a + a * a * a * horner(cs, a * a)) / mp.tanh(a) - 1)
+                for a in mp.linspace(mp.mpf(2) ** -20, mp.sqrt(top), 2001))
+    print("tanhOddTail (f32):", ", ".join(c.hex() for c in cs))
+    print("  tanh relative error 2^%.1f" % mp.log(error, 2))
 
 
 def atanh_tail(w):
@@ -110,6 +124,7 @@ def main():
     print("kAtanhR:", ", ".join(c.hex() for c in cr))
     print("  2·atanh relative error 2^%.1f" % mp.log(atanh_error, 2))
     f32_fits()
+    f32_tanh_fit()
     f32_atanh_fit()
 
 

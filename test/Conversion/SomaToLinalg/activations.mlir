@@ -222,8 +222,9 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// tanh in f32: |x| clamped at 9.2, E = expm1(-2|x|) as a head and tail,
-// -E/(2 + E) from one division and an fma residual, x's sign put back.
+// tanh in f32: a = |x| clamped at 9.2; a + a·a²·P(a²) below 0.75 and
+// 1 - 2/(1 + e^2a) (one division) from there on, both computed and one
+// selected; x's sign put back.
 // CHECK-LABEL: func.func @tanh
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
@@ -231,16 +232,20 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK:   %[[LIMIT:.+]] = arith.constant 9.1999998 : f32
 // CHECK:   %[[LARGE:.+]] = arith.cmpf ogt, %[[A]], %[[LIMIT]] : f32
 // CHECK:   %[[AC:.+]] = arith.select %[[LARGE]], %[[LIMIT]], %[[A]] : f32
-// CHECK:   %[[MINUS2:.+]] = arith.constant -2.000000e+00 : f32
-// CHECK:   arith.mulf %[[AC]], %[[MINUS2]] : f32
-// CHECK:   %[[TWO:.+]] = arith.constant 2.000000e+00 : f32
-// CHECK:   %[[DEN:.+]] = arith.addf %[[TWO]], %{{.+}} : f32
-// CHECK:   arith.divf %{{.+}}, %[[DEN]] : f32
+// CHECK:   %[[T:.+]] = arith.mulf %[[AC]], %[[AC]] : f32
+// CHECK:   %[[AT:.+]] = arith.mulf %[[AC]], %[[T]] : f32
+// CHECK:   %[[NEAR:.+]] = llvm.intr.fma(%[[AT]], %{{.+}}, %[[AC]])
+// CHECK:   %[[TWICE:.+]] = arith.addf %[[AC]], %[[AC]] : f32
+// CHECK:   %[[Q:.+]] = arith.divf %{{.+}}, %{{.+}} : f32
+// CHECK:   %[[FAR:.+]] = llvm.intr.fma(%{{.+}}, %{{.+}}, %{{.+}})
+// CHECK:   %[[SPLIT:.+]] = arith.constant 7.500000e-01 : f32
+// CHECK:   %[[SMALL:.+]] = arith.cmpf olt, %[[AC]], %[[SPLIT]] : f32
+// CHECK:   arith.select %[[SMALL]], %[[NEAR]], %[[FAR]] : f32
 // The sign of x, put back with integer ops.
 // CHECK:   arith.andi
 // CHECK:   %[[BITS:.+]] = arith.ori
-// CHECK:   %[[T:.+]] = arith.bitcast %[[BITS]] : i32 to f32
-// CHECK:   linalg.yield %[[T]] : f32
+// CHECK:   %[[R:.+]] = arith.bitcast %[[BITS]] : i32 to f32
+// CHECK:   linalg.yield %[[R]] : f32
 // F32-LABEL: func.func @tanh
 // F32-NOT: f64
 // F32: linalg.yield %{{.+}} : f32

@@ -30,8 +30,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     input `prefetch-distance` f32 ahead until that would pass the end, then
     one masked vector), and softmax and log_softmax along the last
     dimension row loops of vectors (which prefetch a later row). sigmoid,
-    log_sigmoid, silu, tanh, softplus (beta 1), hard_sigmoid (slope 1/6) and hard_swish compute in f32 with heads and
-    tails carried exactly and one final rounding; the other forms (batch
+    log_sigmoid, silu, tanh, softplus (beta 1), hard_sigmoid (slope 1/6)
+    and hard_swish compute in f32, with heads and tails carried exactly
+    where a rounding would cost accuracy; the other forms (batch
     norm, other slopes and betas, softmax along another dimension) compute
     in f64 and round once. Special values agree with the reference
     interpreter and element-wise results stay within SPEC's ULP budget.

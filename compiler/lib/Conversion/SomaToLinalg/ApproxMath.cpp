@@ -281,7 +281,7 @@ static Value scaleByPowerOfTwo(Builder &f, Value m, Value n, Value ni) {
 
 namespace {
 
-/// z = n·ln2 + r for f32 z in [-173, 0] or NaN: n an integer (as a float
+/// z = n·ln2 + r for f32 z in [-173, 19] or NaN: n an integer (as a float
 /// and as an i32), |r| <= 0.35.
 struct ReducedF32 {
   Value n, ni, r;
@@ -301,14 +301,28 @@ ReducedF32 reduceF32(Builder &f, Value z) {
   return {n, ni, r};
 }
 
-/// P(r) with e^r - 1 = r + r²·P(r) on |r| <= 0.35, for expm1 itself: a
-/// degree-5 near-minimax fit (tools/approx-coefficients.py), with its f32
-/// coefficients within 2^-29.0 relative of e^r - 1 (Taylor's polynomial of
-/// that degree: 2^-25.7).
-Value expm1Tail(Builder &f, Value r) {
-  return f.horner({0x1.a12574p-13, 0x1.6d43b8p-10, 0x1.1110e0p-7,
-                   0x1.5554e8p-5, 0x1.555556p-3, 0.5},
-                  r);
+/// z = -negN·ln2 + r as reduceF32 gives it, but with n negated (as a float
+/// and as an i32) at no cost, for scaling by 2^-n.
+struct NegatedReduction {
+  Value negN, negNi, r;
+};
+
+NegatedReduction reduceF32Negated(Builder &f, Value z) {
+  Value shifter = f.c(0x1.8p23);
+  Value shifted = f.fma(z, f.c(0x1.715476p0), shifter);
+  Value negN = f.sub(shifter, shifted);
+  Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
+  Value r = f.fma(negN, f.c(0x1.62ep-1), z);
+  return {negN, negNi, f.fma(negN, f.c(0x1.0bfbe8p-15), r)};
+}
+
+/// P(t) with tanh(a) = a + a·t·P(t), t = a², for a in [0, 0.75]: a
+/// degree-5 near-minimax fit (tools/approx-coefficients.py) with f32
+/// coefficients, within 2^-26.3 of tanh relative.
+Value tanhOddTail(Builder &f, Value t) {
+  return f.horner({0x1.f4474cp-10, -0x1.03edf2p-7, 0x1.6222a6p-6,
+                   -0x1.b9d774p-5, 0x1.111042p-3, -0x1.555554p-2},
+                  t);
 }
 
 /// P(r) as above for e^r = 1 + r + r²·P(r), where the error that counts is
@@ -421,15 +435,9 @@ struct SigmoidParts {
 };
 
 SigmoidParts sigmoidParts(Builder &f, Value x) {
-  // -n = -round(-x·log2(e)) by the shifter 1.5·2^23, and r = -x - n·ln2 in
-  // two fma steps (Cody and Waite, as in reduceF32; exact first step).
-  Value shifter = f.c(0x1.8p23);
-  Value shifted = f.fma(x, f.c(-0x1.715476p0), shifter);
-  Value negN = f.sub(shifter, shifted);
-  Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
-  Value negX = arith::NegFOp::create(f.b, x);
-  Value r = f.fma(negN, f.c(0x1.62ep-1), negX);
-  r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
+  // e^-x = m·2^n, m = e^r.
+  auto [negN, negNi, r] =
+      reduceF32Negated(f, arith::NegFOp::create(f.b, x));
   // m + 2^-n = (1 + 2^-n) + p with p = e^r - 1. c = 1 + 2^-n is exact up
   // to n = -23, and its rounding error cLo = (1 - c) + 2^-n exact by
   // Fast2Sum where 2^-n <= 1 (n >= 0); for n < -23 cLo is 2^-24 of c or
@@ -496,34 +504,31 @@ Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
 
 Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
-  // tanh(a) = -E/(2 + E) for a = |x|, E = expm1(-2a) in (-1, 0]: no
-  // cancellation, also for tiny a (E = -2a). From a = 9.02 on tanh rounds
-  // to 1; clamping at 9.2 keeps n >= -27. NaN passes the clamp.
+  // tanh(a) for a = |x| in two forms, both computed and one selected:
+  // a + a·a²·P(a²) below 0.75, and 1 - 2/(1 + e^2a) from there on, where
+  // the quotient is below 0.18 and its error counts at most 0.73 times
+  // against the result. From a = 9.02 on tanh rounds to 1; clamping at 9.2
+  // keeps 2^n normal. NaN passes the clamp and the polynomial.
   Value a = math::AbsFOp::create(b, x);
   Value limit = f.c(9.2);
   a = f.select(f.cmp(CmpFPredicate::OGT, a, limit), limit, a);
-  auto [n, ni, r] = reduceF32(f, f.mul(a, f.c(-2.0)));
-  // e^r - 1 = p = pHi + pLo, r's tail r²·P(r) added by Fast2Sum
-  // (|r| >= its tail): only the tail's own rounding (2^-26 of p) is lost.
-  Value tail = f.mul(f.mul(r, r), expm1Tail(f, r));
-  Value pHi = f.add(r, tail);
-  Value pLo = f.add(f.sub(r, pHi), tail);
-  // E = (2^n - 1) + 2^n·p. s = 2^n is normal; 2^n - 1 = cHi + cLo by
-  // Fast2Sum (exact, also for n < -24). For n <= -1, |2^n - 1| >= 1/2
-  // exceeds |2^n·pHi| (exact), so E = eHi + eLo by Fast2Sum again; for
-  // n = 0 the sum is p itself.
-  Value s = f.fromBits(f.shl(f.addi(ni, f.ci(127)), 23));
-  Value cHi = f.sub(s, f.c(1.0));
-  Value cLo = f.sub(s, f.add(cHi, f.c(1.0)));
-  Value u = f.mul(s, pHi);
-  Value eHi = f.add(cHi, u);
-  Value eLo = f.add(f.add(f.sub(cHi, eHi), u), f.fma(s, pLo, cLo));
-  // 1/(2 + E) = q·(1 + residual) as in sigmoid; then -E·q·(1 + residual)
-  // with E·q split exactly.
-  auto [q, residual] = reciprocalOfSum(f, 2.0, eHi, eLo);
-  auto [product, productError] = twoProduct(f, eHi, q);
-  Value small = f.fma(product, residual, f.fma(eLo, q, productError));
-  Value magnitude = arith::NegFOp::create(b, f.add(product, small));
+  // The polynomial: its tail a·t·P is at most 0.18 of the result, so its
+  // roundings move the result by about 2^-26; one rounding at the end.
+  Value t = f.mul(a, a);
+  Value nearZero = f.fma(f.mul(a, t), tanhOddTail(f, t), a);
+  // 1/(1 + e^2a) with e^2a = m·2^n, multiplied through by 2^-n:
+  // 2^-n/((1 + 2^-n) + p), p = m - 1, as in sigmoid but with the
+  // denominator rounded twice and the quotient once (n is 2 to 27 here).
+  auto [negN, negNi, r] = reduceF32Negated(f, f.add(a, a));
+  Value p = expOfReducedLessOne(f, r);
+  Value d = f.add(f.add(f.c(1.0), scaleByPowerOfTwo(f, f.c(1.0), negN,
+                                                      negNi)),
+                  p);
+  Value quotient = scaleByPowerOfTwo(
+      f, arith::DivFOp::create(b, f.c(1.0), d), negN, negNi);
+  Value farFromZero = f.fma(quotient, f.c(-2.0), f.c(1.0));
+  Value magnitude = f.select(f.cmp(CmpFPredicate::OLT, a, f.c(0.75)),
+                             nearZero, farFromZero);
   // The sign of x, put back last: tanh(-0) = -0, and NaN stays NaN.
   Value sign = arith::AndIOp::create(
       b, f.toBits(x), f.ci(std::numeric_limits<int32_t>::min()));

@@ -7,8 +7,9 @@
 // in a vector body as in a scalar remainder. The f64 builders (exp, expm1,
 // log1p, log, 1/d) take and return f64 or vectors of f64 and are accurate
 // to a relative error below 2^-40; the f32 ones (sigmoid, silu, tanh,
-// softplus, log_sigmoid, exp as head and tail) carry heads and tails and
-// round once. ApproxMath.cpp states each bound and why it suffices.
+// softplus, log_sigmoid, exp as head and tail) carry heads and tails where
+// a rounding would cost accuracy. ApproxMath.cpp states each bound and why
+// it suffices.
 //
 //===----------------------------------------------------------------------===//
 
@@ -62,13 +63,14 @@ mlir::Value buildSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
 /// silu(x) = x·sigmoid(x) for f32 (or a vector of f32) x, in f32 alone
 /// from the same parts as buildSigmoidF32 (before its scaling by 2^-n),
-/// the product with x carried exactly. Within 2 ULP of the correctly
+/// the product with x rounded once. Within 2 ULP of the correctly
 /// rounded result for every f32 input; underflows gradually to -0 near
 /// -108.7; silu(-inf) is NaN.
 mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
-/// tanh(x) for f32 (or a vector of f32) x, in f32 alone: expm1(-2|x|) as a
-/// head and tail, then the quotient as in buildSigmoidF32. Within 2 ULP of
+/// tanh(x) for f32 (or a vector of f32) x, in f32 alone: an odd polynomial
+/// below |x| = 0.75, 1 - 2/(1 + e^2|x|) from there on (the quotient as in
+/// buildSigmoidF32, without its tails), x's sign put back. Within 2 ULP of
 /// the correctly rounded result for every f32 input; tanh(±inf) = ±1,
 /// tanh(-0) = -0, NaN gives NaN.
 mlir::Value buildTanhF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
