@@ -235,7 +235,8 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // CHECK:   %[[T:.+]] = arith.mulf %[[AC]], %[[AC]] : f32
 // CHECK:   %[[AT:.+]] = arith.mulf %[[AC]], %[[T]] : f32
 // CHECK:   %[[NEAR:.+]] = llvm.intr.fma(%[[AT]], %{{.+}}, %[[AC]])
-// CHECK:   %[[TWICE:.+]] = arith.addf %[[AC]], %[[AC]] : f32
+// CHECK:   %[[LOG2E2:.+]] = arith.constant 2.885390e+00 : f32
+// CHECK:   llvm.intr.fma(%[[AC]], %[[LOG2E2]], %{{.+}})
 // CHECK:   %[[Q:.+]] = arith.divf %{{.+}}, %{{.+}} : f32
 // CHECK:   %[[FAR:.+]] = llvm.intr.fma(%{{.+}}, %{{.+}}, %{{.+}})
 // CHECK:   %[[SPLIT:.+]] = arith.constant 7.500000e-01 : f32

@@ -301,17 +301,21 @@ ReducedF32 reduceF32(Builder &f, Value z) {
   return {n, ni, r};
 }
 
-/// z = -negN·ln2 + r as reduceF32 gives it, but with n negated (as a float
-/// and as an i32) at no cost, for scaling by 2^-n.
+/// z = k·x = -negN·ln2 + r as reduceF32 gives it, but with n negated (as a
+/// float and as an i32) at no cost, for scaling by 2^-n. k is -1 or 2, so
+/// z is exact; x goes into the first fma itself, with log2(e)·k (exact
+/// too), which keeps the compiler from moving k into a clamp of x.
 struct NegatedReduction {
   Value negN, negNi, r;
 };
 
-NegatedReduction reduceF32Negated(Builder &f, Value z) {
+NegatedReduction reduceF32Negated(Builder &f, Value x, double k) {
   Value shifter = f.c(0x1.8p23);
-  Value shifted = f.fma(z, f.c(0x1.715476p0), shifter);
+  Value shifted = f.fma(x, f.c(0x1.715476p0 * k), shifter);
   Value negN = f.sub(shifter, shifted);
   Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
+  Value z = k == -1.0 ? arith::NegFOp::create(f.b, x).getResult()
+                      : f.mul(x, f.c(k));
   Value r = f.fma(negN, f.c(0x1.62ep-1), z);
   return {negN, negNi, f.fma(negN, f.c(0x1.0bfbe8p-15), r)};
 }
@@ -436,8 +440,7 @@ struct SigmoidParts {
 
 SigmoidParts sigmoidParts(Builder &f, Value x) {
   // e^-x = m·2^n, m = e^r.
-  auto [negN, negNi, r] =
-      reduceF32Negated(f, arith::NegFOp::create(f.b, x));
+  auto [negN, negNi, r] = reduceF32Negated(f, x, -1.0);
   // m + 2^-n = (1 + 2^-n) + p with p = e^r - 1. c = 1 + 2^-n is exact up
   // to n = -23, and its rounding error cLo = (1 - c) + 2^-n exact by
   // Fast2Sum where 2^-n <= 1 (n >= 0); for n < -23 cLo is 2^-24 of c or
@@ -519,7 +522,7 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   // 1/(1 + e^2a) with e^2a = m·2^n, multiplied through by 2^-n:
   // 2^-n/((1 + 2^-n) + p), p = m - 1, as in sigmoid but with the
   // denominator rounded twice and the quotient once (n is 2 to 27 here).
-  auto [negN, negNi, r] = reduceF32Negated(f, f.add(a, a));
+  auto [negN, negNi, r] = reduceF32Negated(f, a, 2.0);
   Value p = expOfReducedLessOne(f, r);
   Value d = f.add(f.add(f.c(1.0), scaleByPowerOfTwo(f, f.c(1.0), negN,
                                                       negNi)),
