@@ -63,6 +63,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
+#include <cmath>
+#include <iterator>
 #include <limits>
 
 using namespace mlir;
@@ -302,11 +304,12 @@ ReducedF32 reduceF32(Builder &f, Value z) {
 }
 
 /// z = k·x = -negN·ln2 + r as reduceF32 gives it, but with n negated (as a
-/// float and as an i32) at no cost, for scaling by 2^-n. k is -1 or 2, so
-/// z is exact; x goes into the first fma itself, with log2(e)·k (exact
-/// too), which keeps the compiler from moving k into a clamp of x.
+/// float and as an i32) at no cost, for scaling by 2^-n, and r divided by
+/// |k|. k is -1 or 2, so z and r/|k| are exact scalings (the same bits);
+/// x goes into the first fma itself, with log2(e)·k (exact too), which
+/// keeps the compiler from moving k into a clamp of x.
 struct NegatedReduction {
-  Value negN, negNi, r;
+  Value negN, negNi, rOverK;
 };
 
 NegatedReduction reduceF32Negated(Builder &f, Value x, double k) {
@@ -314,10 +317,10 @@ NegatedReduction reduceF32Negated(Builder &f, Value x, double k) {
   Value shifted = f.fma(x, f.c(0x1.715476p0 * k), shifter);
   Value negN = f.sub(shifter, shifted);
   Value negNi = f.subi(f.toBits(shifter), f.toBits(shifted));
-  Value z = k == -1.0 ? arith::NegFOp::create(f.b, x).getResult()
-                      : f.mul(x, f.c(k));
-  Value r = f.fma(negN, f.c(0x1.62ep-1), z);
-  return {negN, negNi, f.fma(negN, f.c(0x1.0bfbe8p-15), r)};
+  double size = std::abs(k);
+  Value signedX = k < 0 ? arith::NegFOp::create(f.b, x).getResult() : x;
+  Value r = f.fma(negN, f.c(0x1.62ep-1 / size), signedX);
+  return {negN, negNi, f.fma(negN, f.c(0x1.0bfbe8p-15 / size), r)};
 }
 
 /// P(t) with tanh(a) = a + a·t·P(t), t = a², for a in [0, 0.75]: a
@@ -332,10 +335,10 @@ Value tanhOddTail(Builder &f, Value t) {
 /// P(r) as above for e^r = 1 + r + r²·P(r), where the error that counts is
 /// that relative to e^r, larger than e^r - 1 by up to 1/0.35: one degree
 /// less, within 2^-26.5 relative of e^r (Taylor's degree 5: 2^-27.0).
-Value expTail(Builder &f, Value r) {
-  return f.horner(
-      {0x1.6d1184p-10, 0x1.120be8p-7, 0x1.555518p-5, 0x1.5554dcp-3, 0.5}, r);
-}
+constexpr double kExpTail[] = {0x1.6d1184p-10, 0x1.120be8p-7, 0x1.555518p-5,
+                               0x1.5554dcp-3, 0.5};
+
+Value expTail(Builder &f, Value r) { return f.horner(kExpTail, r); }
 
 /// exp(z) = (mHi + mLo)·2^n for f32 z in [-173, 0] or NaN, mHi + mLo = e^r
 /// for the reduced r, with mLo the exact rounding error of mHi.
@@ -347,6 +350,16 @@ struct SplitExp {
 /// (expTail).
 Value expOfReducedLessOne(Builder &f, Value r) {
   return f.fma(f.mul(r, r), expTail(f, r), r);
+}
+
+/// p/2 for p as above, from h = r/2: h + h²·2·P(2h), whose coefficients are
+/// P's times powers of two, so every step is expOfReducedLessOne's halved,
+/// exactly (the same bits, scaled).
+Value halfExpOfReducedLessOne(Builder &f, Value h) {
+  SmallVector<double> scaled;
+  for (auto [i, coefficient] : llvm::enumerate(kExpTail))
+    scaled.push_back(std::ldexp(coefficient, int(std::size(kExpTail) - i)));
+  return f.fma(f.mul(h, h), f.horner(scaled, h), h);
 }
 
 /// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
@@ -522,14 +535,15 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   // 1/(1 + e^2a) with e^2a = m·2^n, multiplied through by 2^-n:
   // 2^-n/((1 + 2^-n) + p), p = m - 1, as in sigmoid but with the
   // denominator rounded twice and the quotient once (n is 2 to 27 here).
-  auto [negN, negNi, r] = reduceF32Negated(f, a, 2.0);
-  Value p = expOfReducedLessOne(f, r);
-  Value d = f.add(f.add(f.c(1.0), scaleByPowerOfTwo(f, f.c(1.0), negN,
-                                                      negNi)),
-                  p);
-  Value quotient = scaleByPowerOfTwo(
-      f, arith::DivFOp::create(b, f.c(1.0), d), negN, negNi);
-  Value farFromZero = f.fma(quotient, f.c(-2.0), f.c(1.0));
+  // The reduction gives r/2, and p = e^r - 1 comes as p/2 (exact
+  // halvings), which the fma forming the denominator doubles back; -2/d
+  // is -2 times the rounded 1/d, and one fma scales it and adds 1.
+  auto [negN, negNi, halfR] = reduceF32Negated(f, a, 2.0);
+  Value scale = scaleByPowerOfTwo(f, f.c(1.0), negN, negNi);
+  Value d = f.fma(halfExpOfReducedLessOne(f, halfR), f.c(2.0),
+                  f.add(f.c(1.0), scale));
+  Value farFromZero =
+      f.fma(arith::DivFOp::create(b, f.c(-2.0), d), scale, f.c(1.0));
   Value magnitude = f.select(f.cmp(CmpFPredicate::OLT, a, f.c(0.75)),
                              nearZero, farFromZero);
   // The sign of x, put back last: tanh(-0) = -0, and NaN stays NaN.
