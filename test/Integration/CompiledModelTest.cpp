@@ -67,12 +67,18 @@ struct ModelCase {
 
 constexpr float inf = std::numeric_limits<float>::infinity();
 
+constexpr float floatMax = std::numeric_limits<float>::max();
+
 /// Values every element-wise op must get right: signed zeros, infinities,
-/// NaN, subnormals, the edges of exp's range and sigmoid's underflow.
-const float specialValues[] = {0.0f,   -0.0f,   inf,     -inf,    NAN,
-                               1e-45f, -1e-45f, 1e-40f,  -1e-40f, 88.7f,
-                               -88.7f, 89.0f,   -100.0f, -103.9f, -104.0f,
-                               20.5f,  -3.0f,   3.0f,    1e4f,    -1e4f};
+/// NaN, subnormals, the edges of exp's range and sigmoid's underflow, the
+/// largest floats (silu's and hard_swish's x itself), hard_sigmoid's kinks
+/// and the floats next to them, and the switch between tanh's two forms.
+const float specialValues[] = {
+    0.0f,    -0.0f,    inf,          -inf,        NAN,        1e-45f,
+    -1e-45f, 1e-40f,   -1e-40f,      88.7f,       -88.7f,     89.0f,
+    -100.0f, -103.9f,  -104.0f,      20.5f,       -3.0f,      3.0f,
+    1e4f,    -1e4f,    floatMax,     -floatMax,   2.9999998f, -2.9999998f,
+    0.75f,   -0.75f,   0.74999994f,  -0.74999994f};
 
 #define UNARY(NAME, OP)                                                        \
   ModelCase {                                                                  \
