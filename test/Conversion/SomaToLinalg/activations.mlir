@@ -100,8 +100,8 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // -----
 
 // log_sigmoid in f32: e = exp(-|x|) as in sigmoid, log1p(e) as
-// 2·atanh(e/(2 + e)) in one form for all e (the quotient at most 1/3, no
-// branch on e), heads and tails throughout, then
+// 2·atanh(s) with 2s = e/(1 + e/2) in one form for all e (s at most 1/3,
+// no branch on e), heads and tails throughout, then
 // 0 - (max(-x, 0) + log1p(e)).
 // CHECK-LABEL: func.func @log_sigmoid_static
 // CHECK-NOT: tensor.dim
@@ -110,12 +110,13 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
 // CHECK:   arith.constant -1.050000e+02 : f32
 // CHECK-NOT: arith.constant 0.414213568 : f32
-// CHECK:   %[[TWO:.+]] = arith.constant 2.000000e+00 : f32
-// CHECK:   arith.addf %[[TWO]], %{{.+}} : f32
-// CHECK:   arith.divf %{{.+}} : f32
+// CHECK:   %[[HALFE:.+]] = arith.mulf %{{[0-9]+}}, %[[HALF:cst_[0-9]+]] : f32
+// CHECK:   %[[DEN:.+]] = arith.addf %{{.+}}, %[[HALFE]] : f32
+// CHECK:   arith.divf %{{.+}}, %[[DEN]] : f32
 // CHECK-NOT: arith.constant 0.693147182 : f32
-// The tail 2s·s²·R(s²), R's leading coefficient about 1/3.
-// CHECK:   arith.constant 0.333333343 : f32
+// The tail 2s·s²·R(s²) in v = (2s)², R's leading coefficient, about 1/3,
+// over 4.
+// CHECK:   arith.constant 0.0833333358 : f32
 // CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[IN]], %[[ZERO]] : f32
 // CHECK:   %[[MINUSX:.+]] = arith.negf %[[IN]] : f32

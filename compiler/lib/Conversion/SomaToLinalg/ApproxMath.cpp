@@ -396,30 +396,17 @@ Value negAbsClamped(Builder &f, Value x, double floor) {
   return f.select(f.cmp(CmpFPredicate::OLT, negAbs, bound), bound, negAbs);
 }
 
-/// 1/(c + e) = q·(1 + residual) for c = 1, 2 or 3 (a constant or a
-/// select of them) and e = eHi + eLo with |e| <= 1, q the correctly rounded
-/// f32 1/(c + eHi), and |residual| about 2^-24.
+/// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit: q the
+/// correctly rounded f32 1/dHi, and the residual 1 - q·(dHi + dLo) (about
+/// 2^-24), whose first part an fma gives exactly.
 struct SplitReciprocal {
   Value q, residual;
 };
 
-/// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit: q the
-/// correctly rounded 1/dHi, and the residual 1 - q·(dHi + dLo), whose first
-/// part an fma gives exactly.
 SplitReciprocal reciprocalOfSplit(Builder &f, Value dHi, Value dLo) {
   Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
   Value negQ = arith::NegFOp::create(f.b, q);
   return {q, f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)))};
-}
-
-SplitReciprocal reciprocalOfSum(Builder &f, Value c, Value eHi, Value eLo) {
-  // d = c + e as dHi + dLo (Fast2Sum: |c| >= |eHi|).
-  Value dHi = f.add(c, eHi);
-  return reciprocalOfSplit(f, dHi, f.add(f.add(f.sub(c, dHi), eHi), eLo));
-}
-
-SplitReciprocal reciprocalOfSum(Builder &f, double c, Value eHi, Value eLo) {
-  return reciprocalOfSum(f, f.c(c), eHi, eLo);
 }
 
 /// a + b = sum + error exactly for a, b of one sign: the larger first
@@ -575,25 +562,33 @@ static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
   // e = exp(-|x|) as in sigmoid (subnormal from -87.3 on, 0 below -104).
   ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
   Value eHi = e.hi, eLo = e.lo;
-  // log(1 + e) = 2·atanh(s) with s = e/(2 + e) in [0, 1/3]. The quotient
-  // s = sHi + sLo comes from q·(1 + residual) as in sigmoid.
-  auto [q, residual] = reciprocalOfSum(f, 2.0, eHi, eLo);
+  // log(1 + e) = 2·atanh(s) with s = e/(2 + e) in [0, 1/3], taken as
+  // 2s = e/(1 + e/2) = e·q·(1 + residual) as in sigmoid, q = 1/(1 + e/2)
+  // rounded. The halved denominator (Fast2Sum: 1 >= e/2; the fma adds
+  // e's tail) makes q twice the 1/(2 + e) of the form 2·(e/(2 + e)): the
+  // same bits, doubled, without doubling anything after. For subnormal e,
+  // q is 1 to within 2^-127 and e·q rounds to e itself, so the result gets
+  // no second rounding there.
+  Value halfHi = f.mul(eHi, f.c(0.5));
+  Value dHi = f.add(f.c(1.0), halfHi);
+  Value dLo = f.fma(eLo, f.c(0.5), f.add(f.sub(f.c(1.0), dHi), halfHi));
+  auto [q, residual] = reciprocalOfSplit(f, dHi, dLo);
   auto [sHi, sError] = twoProduct(f, eHi, q);
   Value sLo = f.fma(sHi, residual, f.fma(eLo, q, sError));
   // 2·atanh(s) = 2s + 2s·w·R(w), w = s² <= 1/9, R a degree-4 near-minimax
   // fit of (atanh(s) - s)/s³ (tools/approx-coefficients.py): within 2^-29.9
-  // of 2·atanh(s) relative; the tail is below 4% of 2s.
-  Value w = f.mul(sHi, sHi);
-  Value r = f.horner({0x1.dbc0b6p-4, 0x1.bc8718p-4, 0x1.24c954p-3,
-                      0x1.9998d4p-3, 0x1.555556p-2},
-                     w);
-  Value twoS = f.add(sHi, sHi);
-  Value tail = f.fma(f.mul(twoS, w), r, f.add(sLo, sLo));
-  // Below 2^-25, log1p(e) = e(1 - e/2 + ...) is e itself to 2^-26
-  // relative; e's head and tail are taken as they are, which keeps the
-  // subnormal ones from a second rounding in s.
-  Value tiny = f.cmp(CmpFPredicate::OLT, eHi, f.c(0x1p-25));
-  return {f.select(tiny, eHi, twoS), f.select(tiny, eLo, tail)};
+  // of 2·atanh(s) relative; the tail is below 4% of 2s. Here in v = (2s)²
+  // = 4w: 2s·v·R(v/4)/4, whose coefficients are R's times powers of two,
+  // so every step is the w form's scaled, exactly.
+  SmallVector<double> scaled;
+  constexpr double kAtanhTail[] = {0x1.dbc0b6p-4, 0x1.bc8718p-4,
+                                   0x1.24c954p-3, 0x1.9998d4p-3,
+                                   0x1.555556p-2};
+  for (auto [i, coefficient] : llvm::enumerate(kAtanhTail))
+    scaled.push_back(
+        std::ldexp(coefficient, -2 * int(std::size(kAtanhTail) - i)));
+  Value v = f.mul(sHi, sHi);
+  return {sHi, f.fma(f.mul(sHi, v), f.horner(scaled, v), sLo)};
 }
 
 /// m + (hi + lo) for m >= 0 and hi > 0, rounded once: the larger of m and
