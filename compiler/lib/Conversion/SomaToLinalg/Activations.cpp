@@ -78,7 +78,7 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
 /// PyTorch's hard_sigmoid, clamp(x, -3, 3)/6 + 1/2, in f32 within 0.67
 /// ULP (exhaustive sweep). 1/6 is c - d with c = f32(1/6) = (2^25 + 1)/3·
 /// 2^-26 and d = 2^-26/3. The fma y = x·c + 1/2 rounds once, but its
-/// line is off by x·d (at most 2^-25), which near x = -3, where the result
+/// line is off by x·d (at most 2^-26), which near x = -3, where the result
 /// goes to 0, would be most of it; a second fma takes x·d back out, with d
 /// an f32 just below 2^-26/3. At x = -3 that leaves -(2^-26 - 3·d), about
 /// -2^-50, not 0, hence the last clamp; elsewhere the result exceeds

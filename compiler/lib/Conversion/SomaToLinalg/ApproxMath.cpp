@@ -64,7 +64,6 @@
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 #include <cmath>
-#include <iterator>
 #include <limits>
 
 using namespace mlir;
@@ -121,6 +120,17 @@ struct Builder {
     for (double coefficient : coefficients.drop_front())
       acc = fma(acc, x, c(coefficient));
     return acc;
+  }
+
+  /// 2^k·P(2^k·y) for P as `horner` takes it, with y = x/2^k: P's
+  /// coefficients times powers of two, so every step of Horner's rule is
+  /// that of P(x) times a power of two, exactly (the same bits, scaled).
+  Value hornerOfScaled(ArrayRef<double> coefficients, Value y, int k) {
+    SmallVector<double> scaled;
+    int n = static_cast<int>(coefficients.size());
+    for (auto [i, coefficient] : llvm::enumerate(coefficients))
+      scaled.push_back(std::ldexp(coefficient, k * (n - static_cast<int>(i))));
+    return horner(scaled, y);
   }
 
   /// 2^n for the i64 (vector) n in [-1022, 1023], from its exponent field.
@@ -257,10 +267,11 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
 /// m·2^n for f32 m and n in [-173, 64] (scalars or vectors alike; n both
 /// as a float and as an i32), rounded once unless m·2^(n/2) underflows
 /// already, which m below 2^8 in magnitude rules out; a larger m is fine
-/// where n >= 0 and m·2^n is finite (silu's x·q past x = 20). Vectors of 16 lanes, made only
-/// for AVX-512 targets, take one vscalefps (x86vector's mask.scalef, all
-/// lanes); others two products with normal powers of two, the first
-/// exact. Both give the correctly rounded m·2^n, so the same bits.
+/// where n >= 0 and m·2^n is finite (silu's x·q past x = 20). Vectors of
+/// 16 lanes, made only for AVX-512 targets, take one vscalefps
+/// (x86vector's mask.scalef, all lanes); others two products with normal
+/// powers of two, the first exact. Both give the correctly rounded m·2^n,
+/// so the same bits.
 static Value scaleByPowerOfTwo(Builder &f, Value m, Value n, Value ni) {
   auto vectorType = dyn_cast<VectorType>(m.getType());
   if (vectorType && vectorType.getNumElements() == 16) {
@@ -356,10 +367,7 @@ Value expOfReducedLessOne(Builder &f, Value r) {
 /// P's times powers of two, so every step is expOfReducedLessOne's halved,
 /// exactly (the same bits, scaled).
 Value halfExpOfReducedLessOne(Builder &f, Value h) {
-  SmallVector<double> scaled;
-  for (auto [i, coefficient] : llvm::enumerate(kExpTail))
-    scaled.push_back(std::ldexp(coefficient, int(std::size(kExpTail) - i)));
-  return f.fma(f.mul(h, h), f.horner(scaled, h), h);
+  return f.fma(f.mul(h, h), f.hornerOfScaled(kExpTail, h, 1), h);
 }
 
 /// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
@@ -580,15 +588,11 @@ static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
   // of 2·atanh(s) relative; the tail is below 4% of 2s. Here in v = (2s)²
   // = 4w: 2s·v·R(v/4)/4, whose coefficients are R's times powers of two,
   // so every step is the w form's scaled, exactly.
-  SmallVector<double> scaled;
-  constexpr double kAtanhTail[] = {0x1.dbc0b6p-4, 0x1.bc8718p-4,
-                                   0x1.24c954p-3, 0x1.9998d4p-3,
-                                   0x1.555556p-2};
-  for (auto [i, coefficient] : llvm::enumerate(kAtanhTail))
-    scaled.push_back(
-        std::ldexp(coefficient, -2 * int(std::size(kAtanhTail) - i)));
   Value v = f.mul(sHi, sHi);
-  return {sHi, f.fma(f.mul(sHi, v), f.horner(scaled, v), sLo)};
+  Value r = f.hornerOfScaled({0x1.dbc0b6p-4, 0x1.bc8718p-4, 0x1.24c954p-3,
+                              0x1.9998d4p-3, 0x1.555556p-2},
+                             v, -2);
+  return {sHi, f.fma(f.mul(sHi, v), r, sLo)};
 }
 
 /// m + (hi + lo) for m >= 0 and hi > 0, rounded once: the larger of m and
