@@ -6,14 +6,13 @@
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
 // of the correctly rounded result; hard_sigmoid (slope 1/6) is two fmas
 // whose second takes out the error of 1/6 in f32, and hard_swish x times
-// it. softplus with other betas and the other
-// slopes of hard_sigmoid compute in f64 and round to f32 once: their exp,
-// expm1 and log1p are Soma's own (ApproxMath.h), within 2^-44 relative of
-// exact and built from arith ops, so the loops vectorize and call no libm;
-// each formula below avoids cancellation and overflow, so the f64 result
-// is within 2^-40 of exact and its f32 rounding within 0.5 + 2^-16 ULP.
-// Every form gives the reference interpreter's NaN, infinity and
-// signed-zero results.
+// it. softplus with other betas and the other slopes of hard_sigmoid
+// compute in f64 and round to f32 once: their exp, expm1 and log1p are
+// Soma's own (ApproxMath.h), within 2^-44 relative of exact and built from
+// arith ops, so the loops vectorize and call no libm; each formula below
+// avoids cancellation and overflow, so the f64 result is within 2^-40 of
+// exact and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
+// reference interpreter's NaN, infinity and signed-zero results.
 // Piecewise-linear activations whose f32 result is bit-identical stay in
 // f32.
 //

@@ -40,13 +40,14 @@
 // two floats. docs/numerics.md repeats this argument.
 //
 // sigmoid, log_sigmoid, silu, tanh and softplus also have f32 forms (the
-// end of this file): an f32 exp or expm1 kept as a head and its exact tail
+// end of this file): an f32 exp kept as a head and its exact tail
 // (Fast2Sum), one correctly rounded f32 division with an fma residual,
-// products split exactly with an fma, and one final rounding; the
-// exhaustive sweep measures each within 1.19 ULP of exact
-// (docs/activations.md). On AVX-512 vectors 2^n
-// is applied with vscalefps, elsewhere as two powers of two built in the
-// exponent field; both round once, to the same bits.
+// products split exactly with an fma, and one final rounding (tanh keeps
+// two more where they cost little: its polynomial below |x| = 0.75 and its
+// quotient above); the exhaustive sweep measures each within 1.19 ULP of
+// exact (docs/activations.md). On AVX-512 vectors 2^n is applied with
+// vscalefps, elsewhere as two powers of two built in the exponent field;
+// both round once, to the same bits.
 //
 // No op here carries fast-math flags: LLVM may then not contract or
 // reassociate them, and every fused multiply-add is an explicit fma, so a
@@ -464,10 +465,7 @@ SigmoidParts sigmoidParts(Builder &f, Value x) {
   Value cLo = f.add(f.sub(f.c(1.0), c), scale);
   Value d = f.add(c, p);
   Value dLo = f.add(f.add(f.sub(c, d), p), cLo);
-  // q = 1/d rounded; 1 - q·d is exact (an fma).
-  Value q = arith::DivFOp::create(f.b, f.c(1.0), d);
-  Value negQ = arith::NegFOp::create(f.b, q);
-  Value residual = f.fma(negQ, dLo, f.fma(negQ, d, f.c(1.0)));
+  auto [q, residual] = reciprocalOfSplit(f, d, dLo);
   return {q, residual, negN, negNi};
 }
 
