@@ -620,4 +620,130 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(info.param.name);
     });
 
+//===----------------------------------------------------------------------===//
+// Streamed outputs against cached ones
+//===----------------------------------------------------------------------===//
+
+/// Activation outputs past convert-soma-to-linalg's nontemporal-threshold
+/// are written with non-temporal stores after one masked vector up to
+/// their first 64-byte boundary. Whatever the output's alignment, the
+/// results are the bits of the cached writes, and nothing outside the
+/// output is touched.
+class StreamingTest : public ::testing::Test {
+protected:
+  StreamingTest() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    registry.insert<SomaDialect>();
+    context = std::make_unique<MLIRContext>(registry);
+    context->loadDialect<SomaDialect>();
+    context->getDiagEngine().registerHandler(
+        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
+  }
+
+  /// The model compiled with `threshold` as its nontemporal-threshold.
+  std::unique_ptr<CompiledModel> compile(ModuleOp module, int64_t threshold) {
+    CompileOptions options;
+    options.pipeline.nontemporalThreshold = threshold;
+    FailureOr<std::unique_ptr<CompiledModel>> compiled =
+        CompiledModel::compile(module, options);
+    if (failed(compiled))
+      return nullptr;
+    return std::move(*compiled);
+  }
+
+  std::unique_ptr<MLIRContext> context;
+  std::string diagnostics;
+};
+
+/// Every activation with a vector loop, on rows of an odd width.
+constexpr const char *streamingModel = R"mlir(
+func.func @main(%x: tensor<?x37xf32>) -> (tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>) {
+  %0 = soma.sigmoid %x : tensor<?x37xf32>
+  %1 = soma.log_sigmoid %x : tensor<?x37xf32>
+  %2 = soma.hard_sigmoid %x : tensor<?x37xf32>
+  %3 = soma.silu %x : tensor<?x37xf32>
+  %4 = soma.hard_swish %x : tensor<?x37xf32>
+  %5 = soma.tanh %x : tensor<?x37xf32>
+  %6 = soma.softplus %x : tensor<?x37xf32>
+  %7 = soma.relu %x : tensor<?x37xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>
+})mlir";
+
+TEST_F(StreamingTest, SameBitsAtEveryAlignment) {
+  OwningOpRef<ModuleOp> module =
+      parseSourceString<ModuleOp>(streamingModel, context.get());
+  ASSERT_TRUE(module) << diagnostics;
+  auto function = *module->getOps<func::FuncOp>().begin();
+  std::unique_ptr<CompiledModel> cached = compile(*module, 0);
+  ASSERT_TRUE(cached) << diagnostics;
+  // From 16 elements on everything streams, so small batches reach every
+  // case of the split: a head of 0 to 15 floats, streamed steps or none,
+  // cached steps, the masked rest.
+  std::unique_ptr<CompiledModel> streamed = compile(*module, 16);
+  ASSERT_TRUE(streamed) << diagnostics;
+
+  constexpr float guard = -12345.0f;
+  constexpr int64_t margin = 32; // floats on either side of each output
+  for (int64_t batch : {1, 2, 5, 40}) {
+    SmallVector<HostTensor> inputs =
+        makeInputs(function, batch, /*withSpecialValues=*/true, batch);
+    llvm::Expected<SmallVector<HostTensor>> expected =
+        cached->run("main", inputs);
+    ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
+    size_t count = (*expected)[0].data.size();
+    for (int threads : {1, 2}) {
+      streamed->setNumThreads(threads);
+      for (int64_t offset = 0; offset < 16; ++offset) {
+        // Each output `offset` floats past a 64-byte boundary, guarded.
+        SmallVector<std::vector<float>> storage;
+        SmallVector<float *> buffers = {inputs[0].data.data()};
+        for (size_t r = 0; r < expected->size(); ++r) {
+          std::vector<float> &space = storage.emplace_back(
+              count + 2 * margin + 16, guard);
+          auto address = reinterpret_cast<uintptr_t>(space.data() + margin);
+          int64_t toBoundary = (64 - address % 64) % 64 / sizeof(float);
+          buffers.push_back(space.data() + margin + toBoundary + offset);
+        }
+        ASSERT_FALSE(bool(streamed->call("main", buffers, batch)));
+        std::string where = "batch " + std::to_string(batch) + ", " +
+                            std::to_string(threads) + " threads, offset " +
+                            std::to_string(offset);
+        for (size_t r = 0; r < expected->size(); ++r) {
+          float *output = buffers[r + 1];
+          ASSERT_EQ(0, std::memcmp((*expected)[r].data.data(), output,
+                                   count * sizeof(float)))
+              << where << ", result " << r;
+          for (float *p = storage[r].data(); p < output; ++p)
+            ASSERT_EQ(guard, *p) << where << ", result " << r
+                                 << ": written before the output";
+          for (float *p = output + count;
+               p < storage[r].data() + storage[r].size(); ++p)
+            ASSERT_EQ(guard, *p) << where << ", result " << r
+                                 << ": written after the output";
+        }
+      }
+    }
+  }
+  streamed->setNumThreads(0);
+
+  // The default threshold, 2^20 elements: a batch just past it streams, at
+  // the alignment std::vector gives.
+  std::unique_ptr<CompiledModel> byDefault = compile(*module, 1 << 20);
+  ASSERT_TRUE(byDefault) << diagnostics;
+  int64_t batch = (1 << 20) / 37 + 1;
+  SmallVector<HostTensor> inputs = makeInputs(function, batch, true, 3);
+  llvm::Expected<SmallVector<HostTensor>> expected =
+      cached->run("main", inputs);
+  ASSERT_TRUE(bool(expected)) << llvm::toString(expected.takeError());
+  llvm::Expected<SmallVector<HostTensor>> actual =
+      byDefault->run("main", inputs);
+  ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
+  for (size_t r = 0; r < expected->size(); ++r)
+    ASSERT_EQ(0, std::memcmp((*expected)[r].data.data(),
+                             (*actual)[r].data.data(),
+                             (*expected)[r].data.size() * sizeof(float)))
+        << "batch " << batch << ", result " << r;
+}
+
 } // namespace

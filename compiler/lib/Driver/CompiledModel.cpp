@@ -119,9 +119,16 @@ CompiledModel::run(StringRef function, ArrayRef<HostTensor> inputs) const {
     if (!buffer)
       buffer = &empty;
 
+  if (llvm::Error error = call(function, buffers, *batch))
+    return std::move(error);
+  return outputs;
+}
+
+llvm::Error CompiledModel::call(StringRef function, ArrayRef<float *> buffers,
+                                int64_t batch) const {
   std::string name = function.str();
-  if (int32_t status = invoke(name.c_str(), buffers.data(), *batch))
+  if (int32_t status = invoke(name.c_str(), buffers.data(), batch))
     return llvm::createStringError("status " + std::to_string(status) + ": " +
                                    lastError());
-  return outputs;
+  return llvm::Error::success();
 }

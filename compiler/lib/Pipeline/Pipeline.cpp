@@ -44,6 +44,8 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       // tensors.
       "func.func(convert-soma-to-linalg{vector-lanes=" +
       std::to_string(options.vectorLanes) +
+      " nontemporal-threshold=" +
+      std::to_string(options.nontemporalThreshold) +
       "}),canonicalize,cse,"
       // Tensors -> buffers. Results become out-parameters the C entry
       // points fill; weights become 64-byte aligned read-only globals.
@@ -58,6 +60,8 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "hoist-dynamic-allocs=true modify-public-functions=true},"
       "canonicalize,buffer-deallocation-pipeline,"
+      // Large activation outputs are written past the caches.
+      "func.func(soma-nontemporal-stores),"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede
       // lower-affine; math ops become LLVM intrinsics (on whole vectors:
       // convert-math-to-libm would split a vector absf into scalars), those

@@ -22,38 +22,72 @@
 // and llvm.intr.fma, no math.exp, math.log or math.tanh, which would
 // become libm calls.
 
-// With vectors, the tensor is flattened; whole steps of two 16-lane vectors
-// run in two loops: the first prefetches each vector's input 4096 floats
-// ahead from the flat tensor's buffer and stops 4096 floats before the end
-// (rounded down to a whole step), the second runs to the last whole step
-// without a prefetch; the rest one masked vector at a time, every element
-// through the same vector body; the result is reshaped back.
+// With vectors, the tensor is flattened and run in whole steps of two
+// 16-lane vectors, then the rest one masked vector at a time, every element
+// through the same vector body; the result is reshaped back. The whole
+// steps prefetch each vector's input 4096 floats ahead from the flat
+// tensor's buffer until 4096 floats before the end (rounded down to a whole
+// step), then run on without a prefetch. From 2^20 elements on, when the
+// output's floats are 4-byte aligned, its address decides a head of up to
+// 15 elements before its first 64-byte boundary, computed as one masked
+// vector; the prefetching steps then run in a loop marked for
+// soma-nontemporal-stores, and the unmarked one after it is empty (below
+// 2^20 it is the streaming loop that is empty, and the head is 0).
 // AVX2-LABEL: func.func @sigmoid
+// AVX2: arith.andi %{{.+}}, %c31 : index
 // AVX2: arith.shli %{{.+}} : vector<8xi32>
 // AVX2: arith.divf %{{.+}} : vector<8xf32>
 // VEC-LABEL: func.func @sigmoid
 // VEC-SAME: (%[[X:.+]]: tensor<?x8xf32>)
 // VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
+// VEC: %[[OUT:.+]] = tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
 // VEC: %[[N:.+]] = tensor.dim %[[FLAT]]
-// VEC: %[[WHOLE:.+]] = arith.muli
-// VEC: %[[ATLEAST:.+]] = arith.maxui %[[N]], %c4096
+// VEC: %[[OUTBUF:.+]] = bufferization.to_buffer %[[OUT]] read_only : tensor<?xf32> to memref<?xf32, strided<[?], offset: ?>>
+// VEC: %[[BASE:.+]] = memref.extract_aligned_pointer_as_index %[[OUTBUF]]
+// VEC: %{{.+}}, %[[OFFSET:.+]], %{{.+}}, %{{.+}} = memref.extract_strided_metadata %[[OUTBUF]]
+// VEC: %[[BYTES:.+]] = arith.muli %[[OFFSET]], %c4
+// VEC: %[[ADDRESS:.+]] = arith.addi %[[BASE]], %[[BYTES]]
+// VEC: %[[LOWBITS:.+]] = arith.andi %[[ADDRESS]], %c3
+// VEC: %[[FLOATALIGNED:.+]] = arith.cmpi eq, %[[LOWBITS]]
+// VEC: %[[LARGE:.+]] = arith.cmpi uge, %[[N]], %c1048576
+// VEC: %[[STREAMS:.+]] = arith.andi %[[LARGE]], %[[FLOATALIGNED]] : i1
+// VEC: %[[HEAD:.+]] = arith.select %[[STREAMS]], %{{.+}}, %{{.+}} : index
+// VEC: %[[HEADLOOP:.+]] = scf.for %[[H:.+]] = %{{.+}} to %[[HEAD]] step %c16
+// VEC: %[[LEFT:.+]] = arith.subi %[[HEAD]], %[[H]]
+// VEC: %[[MASK:.+]] = vector.create_mask %[[LEFT]] : vector<16xi1>
+// VEC: vector.transfer_read %[[FLAT]][%[[H]]], %{{.+}}, %[[MASK]] {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
+// VEC: vector.transfer_write %{{.+}}[%[[H]]], %[[MASK]] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
+// VEC: %[[VIEW:.+]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<?xf32> to memref<?xf32, strided<[?], offset: ?>>
+// VEC: %[[REMAINING:.+]] = arith.subi %[[N]], %[[HEAD]]
+// VEC: %[[ATLEAST:.+]] = arith.maxui %[[REMAINING]], %c4096
 // VEC: %[[ROOM:.+]] = arith.subi %[[ATLEAST]], %c4096
 // VEC: %[[STEPS:.+]] = arith.divui %[[ROOM]], %c32
-// VEC: %[[PREFETCHED:.+]] = arith.muli %[[STEPS]], %c32
-// VEC: %[[VIEW:.+]] = bufferization.to_buffer %[[FLAT]] read_only : tensor<?xf32> to memref<?xf32, strided<[?], offset: ?>>
-// VEC: %[[AHEAD_LOOP:.+]] = scf.for %[[I:.+]] = %{{.+}} to %[[PREFETCHED]] step %c32
+// VEC: %[[SPAN:.+]] = arith.muli %[[STEPS]], %c32
+// VEC: %[[PREFETCHED:.+]] = arith.addi %[[HEAD]], %[[SPAN]]
+// VEC: %[[STREAMTO:.+]] = arith.select %[[STREAMS]], %[[PREFETCHED]], %[[HEAD]] : index
+// VEC: %[[STREAMED:.+]] = scf.for %[[S:.+]] = %[[HEAD]] to %[[STREAMTO]] step %c32 iter_args(%{{.+}} = %[[HEADLOOP]])
+// VEC: memref.prefetch %[[VIEW]]
+// VEC: vector.transfer_write
+// VEC: vector.transfer_write
+// VEC: scf.yield
+// VEC-NEXT: } {soma.nontemporal_stores}
+// VEC: %[[AHEAD_LOOP:.+]] = scf.for %[[I:.+]] = %[[STREAMTO]] to %[[PREFETCHED]] step %c32 iter_args(%{{.+}} = %[[STREAMED]])
 // VEC: %[[AT:.+]] = arith.addi %[[I]], %{{.+}} : index
 // VEC: %[[AHEAD:.+]] = arith.addi %[[AT]], %c4096
 // VEC: memref.prefetch %[[VIEW]][%[[AHEAD]]], read, locality<3>, data
 // VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
-// 16-lane vectors (AVX-512) scale by 2^n with one vscalefps.
+// e^-x's 2^n by AVX-512's scalef, one f32 division.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
 // VEC: arith.divf %{{.+}} : vector<16xf32>
 // VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
 // VEC: vector.transfer_read %[[FLAT]]
 // VEC: vector.transfer_write
 // VEC: scf.yield
+// VEC-NEXT: }
+// VEC-NOT: soma.nontemporal_stores
+// VEC: %[[LEFTOVER:.+]] = arith.subi %[[N]], %[[PREFETCHED]]
+// VEC: %[[WHOLE:.+]] = arith.addi %[[PREFETCHED]], %{{.+}}
 // VEC: %[[MAIN:.+]] = scf.for %[[K:.+]] = %[[PREFETCHED]] to %[[WHOLE]] step %c32{{.*}} iter_args(%{{.+}} = %[[AHEAD_LOOP]])
 // VEC-NOT: memref.prefetch
 // VEC: scf.yield

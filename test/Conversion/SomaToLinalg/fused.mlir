@@ -1,8 +1,10 @@
 // RUN: soma-opt %s --convert-soma-to-linalg="vector-lanes=0" --split-input-file \
 // RUN:   | FileCheck %s --implicit-check-not=soma.
-// Without prefetches (which CSE keeps, as memory effects) the unfused
+// Without prefetches (which CSE keeps, as memory effects) and streamed
+// stores (which the fused layer's loop does not make) the unfused
 // activation loop is the fused layer's.
-// RUN: soma-opt %s --convert-soma-to-linalg="prefetch-distance=0" --cse \
+// RUN: soma-opt %s \
+// RUN:   --convert-soma-to-linalg="prefetch-distance=0 nontemporal-threshold=0" --cse \
 // RUN:   --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=SAME --implicit-check-not=soma.
 

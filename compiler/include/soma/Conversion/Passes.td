@@ -1,6 +1,7 @@
 //===- Passes.td - Conversions out of the soma dialect -----*- tablegen -*-===//
 //
-// Passes that lower soma ops to upstream MLIR dialects.
+// Passes that lower soma ops to upstream MLIR dialects, and one that
+// finishes their loops once bufferized.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +59,14 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
            "least that far ahead (0: no prefetch). The hardware "
            "prefetcher alone leaves sigmoid over 64 MiB from memory at "
            "72% of memcpy's speed; 16 KiB ahead brings it to 88%">,
+    Option<"nontemporalThreshold", "nontemporal-threshold", "int64_t",
+           /*default=*/"1048576",
+           "f32 elements from which an element-wise activation loop writes "
+           "its output with non-temporal stores (from its first "
+           "vector-aligned element on; soma-nontemporal-stores makes them "
+           "so after bufferization), which skip reading each output line "
+           "before writing it; 0: never. 4 MiB of output is twice a core's "
+           "L2 here, too much for the next op to find in cache">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -73,6 +82,47 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     // The activation loops' prefetches of their input (Activations.cpp).
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::memref::MemRefDialect",
+  ];
+}
+
+def NontemporalStoresPass : Pass<"soma-nontemporal-stores"> {
+  let summary = "Make the writes of marked loops non-temporal vector stores";
+  let description = [{
+    Runs after bufferization. In every `scf.for` that
+    convert-soma-to-linalg marked `soma.nontemporal_stores` (the loops of
+    an element-wise activation over a large output), each in-bounds,
+    unmasked 1-D `vector.transfer_write` into a memref becomes a
+    `vector.store` with `nontemporal` set and the vector's size as its
+    alignment, which the marker promises: LLVM emits `vmovntps`, which
+    writes whole cache lines without first reading them (a plain store
+    reads each line of the output before writing it, a third of the
+    traffic of a streaming loop). The loop is then followed by an `sfence`
+    (`llvm.x86.sse.sfence`), since non-temporal stores are not ordered with
+    later ones: the thread pool's completion flag must not become visible
+    before the data. The marker is removed.
+
+    ```mlir
+    scf.for %i = %a to %b step %c32 {
+      ...
+      vector.transfer_write %v, %out[%i] {in_bounds = [true]}
+          : vector<16xf32>, memref<?xf32>
+    } {soma.nontemporal_stores}
+    ```
+    becomes
+    ```mlir
+    scf.for %i = %a to %b step %c32 {
+      ...
+      vector.store %v, %out[%i] {alignment = 64 : i64, nontemporal = true}
+          : memref<?xf32>, vector<16xf32>
+    }
+    llvm.call_intrinsic "llvm.x86.sse.sfence"() : () -> ()
+    ```
+    A marked loop with any other write is an error: the marker's promise
+    covers only what the activation loops write.
+  }];
+  let dependentDialects = [
+    "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 

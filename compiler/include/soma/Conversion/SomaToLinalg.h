@@ -8,6 +8,8 @@
 #ifndef SOMA_CONVERSION_SOMATOLINALG_H
 #define SOMA_CONVERSION_SOMATOLINALG_H
 
+#include "llvm/ADT/StringRef.h"
+
 #include <cstdint>
 
 namespace mlir {
@@ -16,6 +18,13 @@ class RewritePatternSet;
 
 namespace soma {
 
+/// The unit attribute convert-soma-to-linalg puts on the `scf.for` loops
+/// whose vector writes all start on a vector-size boundary and should pass
+/// the caches; soma-nontemporal-stores turns them into non-temporal stores
+/// once the loops write buffers.
+inline constexpr llvm::StringLiteral kNontemporalStoresAttrName =
+    "soma.nontemporal_stores";
+
 /// Adds the conversion patterns that rewrite every soma op into linalg,
 /// tensor, arith and math ops on tensors. The patterns change no types; they
 /// expect static shapes but for a dynamic leading (batch) dimension and fail
@@ -23,10 +32,12 @@ namespace soma {
 /// rows use vectors of (up to) `vectorLanes` f32; 0 keeps scalar forms.
 /// Element-wise activation loops prefetch their input `prefetchDistance`
 /// f32 ahead of their reads, softmax rows the row at least that far ahead
-/// (0: not at all).
-void populateSomaToLinalgConversionPatterns(mlir::RewritePatternSet &patterns,
-                                            int64_t vectorLanes = 16,
-                                            int64_t prefetchDistance = 4096);
+/// (0: not at all). Activation outputs of `nontemporalThreshold` elements
+/// or more (0: none) are written by loops marked with
+/// `kNontemporalStoresAttrName`.
+void populateSomaToLinalgConversionPatterns(
+    mlir::RewritePatternSet &patterns, int64_t vectorLanes = 16,
+    int64_t prefetchDistance = 4096, int64_t nontemporalThreshold = 1 << 20);
 
 } // namespace soma
 

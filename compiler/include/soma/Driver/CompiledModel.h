@@ -40,6 +40,12 @@ public:
   llvm::Expected<llvm::SmallVector<HostTensor>>
   run(llvm::StringRef function, llvm::ArrayRef<HostTensor> inputs) const;
 
+  /// Calls entry `function` on caller-owned buffers, its inputs then its
+  /// outputs, as a C application does (any alignment, shapes unchecked).
+  /// On failure returns the library's message.
+  llvm::Error call(llvm::StringRef function, llvm::ArrayRef<float *> buffers,
+                   int64_t batch) const;
+
   /// Sets the worker threads of the library's pool (<= 0: the default).
   void setNumThreads(int count) const { setThreads(count); }
 

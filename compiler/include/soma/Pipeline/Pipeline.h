@@ -21,6 +21,10 @@ struct PipelineOptions {
   /// f32 lanes of the widest vector registers of the target: 16 with
   /// AVX-512, 8 with AVX2 (the linear kernel's register blocking).
   int64_t vectorLanes = 16;
+  /// Elements from which an activation writes its output with
+  /// non-temporal stores (convert-soma-to-linalg's nontemporal-threshold;
+  /// 0: never).
+  int64_t nontemporalThreshold = 1 << 20;
 };
 
 /// Cleans up and fuses at the soma level.

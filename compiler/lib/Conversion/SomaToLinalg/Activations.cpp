@@ -23,6 +23,7 @@
 #include "ApproxMath.h"
 #include "Lowering.h"
 
+#include "soma/Conversion/SomaToLinalg.h"
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -211,17 +212,59 @@ static void prefetchAhead(ImplicitLocOpBuilder &b, Value view, Value at,
                              /*localityHint=*/3, /*isDataCache=*/true);
 }
 
+/// The first element of the flat `out` whose address is a multiple of the
+/// vector size, and whether the loops write `out` from there on with
+/// non-temporal stores: when it has at least `threshold` elements and its
+/// floats are 4-byte aligned (always, from C; a misaligned view could not
+/// reach a vector boundary). Otherwise the start is 0 and nothing streams.
+static std::pair<Value, Value> streamingStart(ImplicitLocOpBuilder &b,
+                                              Value out, Value count,
+                                              int64_t lanes,
+                                              int64_t threshold) {
+  auto index = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  // The buffer `out` will live in (the caller's, once bufferized), for its
+  // address only.
+  Value buffer = prefetchView(b, b.getLoc(), out);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, buffer);
+  Value address = arith::AddIOp::create(
+      b, base, arith::MulIOp::create(b, metadata.getOffset(), index(4)));
+  Value floatAligned = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, address, index(3)), index(0));
+  Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, count,
+                                      index(threshold));
+  Value streams = arith::AndIOp::create(b, large, floatAligned);
+  // (-address mod vector bytes)/4: the floats before the next boundary.
+  Value vectorBytes = index(lanes * 4);
+  Value toBoundary = arith::AndIOp::create(
+      b, arith::SubIOp::create(b, vectorBytes,
+                               arith::AndIOp::create(
+                                   b, address, index(lanes * 4 - 1))),
+      index(lanes * 4 - 1));
+  Value head = arith::DivUIOp::create(b, toBoundary, index(4));
+  return {arith::SelectOp::create(b, streams, head, index(0)), streams};
+}
+
 /// `body` applied to every element of `input`, as vector code: the tensor
-/// flattened, whole steps of kVectorsPerStep vectors in two loops, then the
-/// rest one vector at a time with masked transfers. The first loop
-/// prefetches its input `prefetchDistance` f32 ahead (unless that is 0) and
-/// stops where that would pass the end; the second, over the last
-/// `prefetchDistance` elements or fewer, has nothing left to prefetch, so an
-/// input that fits in cache runs without a prefetch at all. Every element
-/// goes through the same vector body, so its result does not depend on where
-/// it lies, and so not on the thread count either.
+/// flattened, whole steps of kVectorsPerStep vectors in loops, then the
+/// rest one vector at a time with masked transfers. The whole steps
+/// prefetch their input `prefetchDistance` f32 ahead (unless that is 0)
+/// until that would pass the end; the last `prefetchDistance` elements or
+/// fewer have nothing left to prefetch, so an input that fits in cache runs
+/// without a prefetch at all. An input of `nontemporalThreshold` elements
+/// or more (unless that is 0) streams its output past the caches: one
+/// masked vector up to the output's first vector-aligned element, then the
+/// prefetching steps in a loop marked `soma.nontemporal_stores`, whose
+/// writes soma-nontemporal-stores makes non-temporal once bufferized (they
+/// start on vector boundaries). Every element goes through the same vector
+/// body, so its result does not depend on where it lies, and so not on the
+/// thread count either.
 static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                              int64_t lanes, int64_t prefetchDistance,
+                             int64_t nontemporalThreshold,
                              llvm::function_ref<Value(ImplicitLocOpBuilder &,
                                                       Value)>
                                  body) {
@@ -244,12 +287,15 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   Value count = tensor::DimOp::create(b, flat, 0);
   auto vectorType = VectorType::get({lanes}, b.getF32Type());
   Value padding = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  auto identity = AffineMapAttr::get(b.getDimIdentityMap());
   auto apply = [&](ImplicitLocOpBuilder &lb, Value acc, Value at,
-                   bool inBounds) {
-    Value x = vector::TransferReadOp::create(lb, vectorType, flat, at, padding,
-                                             ArrayRef<bool>{inBounds});
+                   bool inBounds, Value mask = Value()) {
+    ArrayAttr inBoundsAttr = lb.getBoolArrayAttr({inBounds});
+    Value x = vector::TransferReadOp::create(lb, vectorType, flat, at,
+                                             identity, padding, mask,
+                                             inBoundsAttr);
     return vector::TransferWriteOp::create(lb, body(lb, x), acc, at,
-                                           ArrayRef<bool>{inBounds})
+                                           identity, mask, inBoundsAttr)
         .getResult();
   };
 
@@ -260,37 +306,75 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
     offsets.push_back(arith::ConstantIndexOp::create(b, v * lanes));
   Value vectorStep = arith::ConstantIndexOp::create(b, lanes);
   Value step = arith::ConstantIndexOp::create(b, lanes * kVectorsPerStep);
-  Value whole = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, count, step), step);
-  auto wholeSteps = [&](Value from, Value to, Value view) {
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  // The end of the whole steps from `from` that stop `reserve` (an index,
+  // or none) before the end, none if the room is too small.
+  auto stepsEnd = [&](Value from, Value reserve) {
+    Value room = arith::SubIOp::create(b, count, from);
+    if (reserve)
+      room = arith::SubIOp::create(
+          b, arith::MaxUIOp::create(b, room, reserve), reserve);
+    return arith::AddIOp::create(
+        b, from,
+        arith::MulIOp::create(b, arith::DivUIOp::create(b, room, step), step));
+  };
+  auto wholeSteps = [&](Value from, Value to, Value view,
+                        bool nontemporal = false) {
+    auto loop = scf::ForOp::create(
+        b, from, to, step, ValueRange{out},
+        [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange iter) {
+          ImplicitLocOpBuilder lb(nestedLoc, nested);
+          Value acc = iter[0];
+          for (int64_t v = 0; v < kVectorsPerStep; ++v) {
+            Value at = arith::AddIOp::create(lb, i, offsets[v]);
+            if (view)
+              prefetchAhead(lb, view, at, prefetchDistance);
+            acc = apply(lb, acc, at, /*inBounds=*/true);
+          }
+          scf::YieldOp::create(lb, acc);
+        });
+    if (nontemporal)
+      loop->setAttr(soma::kNontemporalStoresAttrName, b.getUnitAttr());
+    out = loop.getResult(0);
+  };
+
+  Value start = zero, streams;
+  if (nontemporalThreshold > 0) {
+    std::tie(start, streams) =
+        streamingStart(b, out, count, lanes, nontemporalThreshold);
+    // The elements before the aligned start, at most one vector's worth.
     out = scf::ForOp::create(
-              b, from, to, step, ValueRange{out},
+              b, zero, start, vectorStep, ValueRange{out},
               [&](OpBuilder &nested, Location nestedLoc, Value i,
                   ValueRange iter) {
                 ImplicitLocOpBuilder lb(nestedLoc, nested);
-                Value acc = iter[0];
-                for (int64_t v = 0; v < kVectorsPerStep; ++v) {
-                  Value at = arith::AddIOp::create(lb, i, offsets[v]);
-                  if (view)
-                    prefetchAhead(lb, view, at, prefetchDistance);
-                  acc = apply(lb, acc, at, /*inBounds=*/true);
-                }
-                scf::YieldOp::create(lb, acc);
+                Value mask = vector::CreateMaskOp::create(
+                    lb, VectorType::get({lanes}, lb.getI1Type()),
+                    ValueRange{arith::SubIOp::create(lb, start, i)});
+                scf::YieldOp::create(
+                    lb, apply(lb, iter[0], i, /*inBounds=*/true, mask));
               })
               .getResult(0);
-  };
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value prefetched = zero;
-  if (prefetchDistance > 0) {
-    // The whole steps below count - distance, none if that is negative:
-    // every element they prefetch, at most count - 1, lies inside.
-    Value distance = arith::ConstantIndexOp::create(b, prefetchDistance);
-    Value room = arith::SubIOp::create(
-        b, arith::MaxUIOp::create(b, count, distance), distance);
-    prefetched = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, room, step), step);
-    wholeSteps(zero, prefetched, prefetchView(b, loc, flat));
   }
+  Value prefetched = start;
+  Value view = prefetchDistance > 0 ? prefetchView(b, loc, flat) : Value();
+  if (prefetchDistance > 0)
+    prefetched = stepsEnd(
+        start, arith::ConstantIndexOp::create(b, prefetchDistance));
+  if (streams) {
+    // The prefetched steps stream, or (below the threshold) the same range
+    // runs as before; the other loop is empty. Without prefetching, every
+    // whole step may stream.
+    Value streamEnd = prefetchDistance > 0 ? prefetched : stepsEnd(start, {});
+    Value streamTo = arith::SelectOp::create(b, streams, streamEnd, start);
+    wholeSteps(start, streamTo, view, /*nontemporal=*/true);
+    start = streamTo;
+  }
+  if (prefetchDistance > 0)
+    wholeSteps(start, prefetched, view);
+  else
+    prefetched = start;
+  Value whole = stepsEnd(prefetched, {});
   wholeSteps(prefetched, whole, Value());
   out = scf::ForOp::create(
             b, whole, count, vectorStep, ValueRange{out},
@@ -310,14 +394,15 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
 Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
                                           Value input, Operation *activation,
                                           int64_t vectorLanes,
-                                          int64_t prefetchDistance) {
+                                          int64_t prefetchDistance,
+                                          int64_t nontemporalThreshold) {
   auto body = [&](ImplicitLocOpBuilder &eb, Value x) {
     return buildActivationScalar(eb, activation, x);
   };
   auto type = cast<RankedTensorType>(input.getType());
   if (vectorLanes > 0 && type.getRank() > 0)
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
-                           body);
+                           nontemporalThreshold, body);
   Value init = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),
@@ -334,9 +419,10 @@ namespace {
 template <typename OpTy>
 struct ActivationLowering final : OpConversionPattern<OpTy> {
   ActivationLowering(MLIRContext *context, int64_t vectorLanes,
-                     int64_t prefetchDistance)
+                     int64_t prefetchDistance, int64_t nontemporalThreshold)
       : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes),
-        prefetchDistance(prefetchDistance) {}
+        prefetchDistance(prefetchDistance),
+        nontemporalThreshold(nontemporalThreshold) {}
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
@@ -344,11 +430,12 @@ struct ActivationLowering final : OpConversionPattern<OpTy> {
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, buildActivationLoop(rewriter, op.getLoc(),
                                                adaptor.getInput(), op,
-                                               vectorLanes, prefetchDistance));
+                                               vectorLanes, prefetchDistance,
+                                               nontemporalThreshold));
     return success();
   }
 
-  int64_t vectorLanes, prefetchDistance;
+  int64_t vectorLanes, prefetchDistance, nontemporalThreshold;
 };
 
 /// Dropout is the identity at inference.
@@ -367,13 +454,14 @@ struct DropoutLowering final : OpConversionPattern<DropoutOp> {
 
 void soma::lowering::populateActivationPatterns(RewritePatternSet &patterns,
                                                int64_t vectorLanes,
-                                               int64_t prefetchDistance) {
+                                               int64_t prefetchDistance,
+                                               int64_t nontemporalThreshold) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ActivationLowering<SigmoidOp>, ActivationLowering<LogSigmoidOp>,
                ActivationLowering<HardSigmoidOp>, ActivationLowering<SiluOp>,
                ActivationLowering<HardSwishOp>, ActivationLowering<TanhOp>,
                ActivationLowering<ReluOp>, ActivationLowering<LeakyReluOp>,
                ActivationLowering<ThresholdOp>, ActivationLowering<SoftplusOp>>(
-      context, vectorLanes, prefetchDistance);
+      context, vectorLanes, prefetchDistance, nontemporalThreshold);
   patterns.add<DropoutLowering>(context);
 }

@@ -24,9 +24,12 @@ namespace soma::lowering {
 
 /// Element-wise activations and dropout (Activations.cpp): vector loops of
 /// `vectorLanes` f32, or linalg.generic ops on scalars when it is 0; the
-/// loops prefetch their input `prefetchDistance` f32 ahead (0: not at all).
+/// loops prefetch their input `prefetchDistance` f32 ahead (0: not at all)
+/// and stream outputs of `nontemporalThreshold` elements or more past the
+/// caches (0: none).
 void populateActivationPatterns(mlir::RewritePatternSet &patterns,
-                                int64_t vectorLanes, int64_t prefetchDistance);
+                                int64_t vectorLanes, int64_t prefetchDistance,
+                                int64_t nontemporalThreshold);
 /// add, sub, mul, div with NumPy broadcasting (Arithmetic.cpp).
 void populateArithmeticPatterns(mlir::RewritePatternSet &patterns);
 /// matmul and linear (Contraction.cpp); linear layers with a constant
@@ -220,11 +223,14 @@ mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
 /// loop over the flattened tensor with vectors of `vectorLanes` f32, or a
 /// linalg.generic of the scalar body when `vectorLanes` is 0 or the tensor
 /// has rank 0 (Activations.cpp). The vector loop prefetches its input
-/// `prefetchDistance` f32 ahead of its reads, unless that is 0.
+/// `prefetchDistance` f32 ahead of its reads, unless that is 0, and writes
+/// an output of `nontemporalThreshold` elements or more (unless that is 0)
+/// in a loop marked for soma-nontemporal-stores.
 mlir::Value buildActivationLoop(mlir::OpBuilder &b, mlir::Location loc,
                                 mlir::Value input, mlir::Operation *activation,
                                 int64_t vectorLanes,
-                                int64_t prefetchDistance = 0);
+                                int64_t prefetchDistance = 0,
+                                int64_t nontemporalThreshold = 0);
 
 /// `soma.linear` of `input` (rank 1 or more) and the optional
 /// `activation` applied to it, as `resultType`: the rows go through

@@ -32,9 +32,10 @@ using namespace soma;
 
 void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
                                                   int64_t vectorLanes,
-                                                  int64_t prefetchDistance) {
+                                                  int64_t prefetchDistance,
+                                                  int64_t nontemporalThreshold) {
   lowering::populateActivationPatterns(patterns, vectorLanes,
-                                       prefetchDistance);
+                                       prefetchDistance, nontemporalThreshold);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
   lowering::populateReductionPatterns(patterns, vectorLanes, prefetchDistance);
@@ -77,6 +78,14 @@ struct ConvertSomaToLinalgPass final
       return signalPassFailure();
     }
 
+    if (nontemporalThreshold < 0) {
+      getOperation()->emitError()
+          << "convert-soma-to-linalg: nontemporal-threshold must not be "
+             "negative, not "
+          << static_cast<int64_t>(nontemporalThreshold);
+      return signalPassFailure();
+    }
+
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
     target.addIllegalDialect<SomaDialect>();
@@ -93,12 +102,16 @@ struct ConvertSomaToLinalgPass final
     // The activation loops and softmax rows prefetch their input from its
     // buffer.
     target.addLegalOp<bufferization::ToBufferOp, memref::PrefetchOp>();
+    // Streaming activation loops read their output's address.
+    target.addLegalOp<memref::ExtractAlignedPointerAsIndexOp,
+                      memref::ExtractStridedMetadataOp>();
     // Anything else (func.func, func.return, other dialects' ops) is left as
     // it is: the conversion is partial.
 
     RewritePatternSet patterns(context);
     populateSomaToLinalgConversionPatterns(patterns, vectorLanes,
-                                           prefetchDistance);
+                                           prefetchDistance,
+                                           nontemporalThreshold);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();
