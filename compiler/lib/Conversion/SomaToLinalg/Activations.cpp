@@ -6,7 +6,7 @@
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
 // of the correctly rounded result; hard_sigmoid (slope 1/6) is two fmas
 // whose second takes out the error of 1/6 in f32, and hard_swish x times
-// it. softplus with other betas and the other slopes of hard_sigmoid
+// another such form, accurate enough for the product. softplus with other betas and the other slopes of hard_sigmoid
 // compute in f64 and round to f32 once: their exp, expm1 and log1p are
 // Soma's own (ApproxMath.h), within 2^-44 relative of exact and built from
 // arith ops, so the loops vectorize and call no libm; each formula below
@@ -75,16 +75,18 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   return buildLogSigmoidF32(b, x);
 }
 
-/// PyTorch's hard_sigmoid, clamp(x, -3, 3)/6 + 1/2, in f32 within 0.67
-/// ULP (exhaustive sweep). 1/6 is c - d with c = f32(1/6) = (2^25 + 1)/3·
-/// 2^-26 and d = 2^-26/3. The fma y = x·c + 1/2 rounds once, but its
-/// line is off by x·d (at most 2^-26), which near x = -3, where the result
-/// goes to 0, would be most of it; a second fma takes x·d back out, with d
-/// an f32 just below 2^-26/3. At x = -3 that leaves -(2^-26 - 3·d), about
-/// -2^-50, not 0, hence the last clamp; elsewhere the result exceeds
-/// 2^-25 and the slip d's rounding leaves (about 2^-50) is below its last
-/// bit. At x = 3 the sum rounds to 1. The clamps keep NaN.
-static Value hardSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+/// PyTorch's hard_sigmoid, clamp(x, -3, 3)/6 + 1/2, as the factor of
+/// hard_swish: in f32 within 0.67 ULP (exhaustive sweep), accurate enough
+/// relative to itself that x times it stays within 1.5 ULP. 1/6 is c - d
+/// with c = f32(1/6) = (2^25 + 1)/3·2^-26 and d = 2^-26/3. The fma
+/// y = x·c + 1/2 rounds once, but its line is off by x·d (at most 2^-26),
+/// which near x = -3, where the result goes to 0, would be most of it; a
+/// second fma takes x·d back out, with d an f32 just below 2^-26/3. At
+/// x = -3 that leaves -(2^-26 - 3·d), about -2^-50, not 0, hence the last
+/// clamp; elsewhere the result exceeds 2^-25 and the slip d's rounding
+/// leaves (about 2^-50) is below its last bit. At x = 3 the sum rounds to
+/// 1. The clamps keep NaN.
+static Value hardSigmoidFactorF32(ImplicitLocOpBuilder &b, Value x) {
   Value clamped =
       clampKeepNaN(b, x, constant(b, -3.0, x), constant(b, 3.0, x));
   float sixth = 1.0f / 6.0f;
@@ -98,6 +100,27 @@ static Value hardSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   Value zero = constant(b, 0.0, x);
   Value negative = arith::CmpFOp::create(b, CmpFPredicate::OLT, line, zero);
   return arith::SelectOp::create(b, negative, zero, line);
+}
+
+/// PyTorch's hard_sigmoid on its own, in f32 within 1 ULP (exhaustive
+/// sweep) in four vector instructions. c = 0x1.555554p-3 is (1 - 2^-24)/6
+/// exactly, and 3c is an f32, so y = x·c + 3c is c·(x + 3) rounded once:
+/// the line through 0 at x = -3, 2^-24 below the true one relative. y +
+/// y·2^-24 (one more fma) takes that out but for 2^-48, and rounds once
+/// more. x is clamped below at -3 (y is then exactly 0); from x = 3 on, y
+/// rounds to 1 or more and is clamped to 1 (at x = 3, y = 1 - 2^-24
+/// becomes 1). Both clamps keep NaN; +inf reaches the upper one.
+static Value hardSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  Value low = constant(b, -3.0, x);
+  Value below = arith::CmpFOp::create(b, CmpFPredicate::OLT, x, low);
+  Value clamped = arith::SelectOp::create(b, below, low, x);
+  float slope = 0x1.555554p-3f;
+  Value line = LLVM::FMAOp::create(b, clamped, constant(b, slope, x),
+                                   constant(b, 3.0f * slope, x));
+  line = LLVM::FMAOp::create(b, line, constant(b, 0x1p-24, x), line);
+  Value one = constant(b, 1.0, x);
+  Value above = arith::CmpFOp::create(b, CmpFPredicate::OLT, one, line);
+  return arith::SelectOp::create(b, above, one, line);
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSigmoidOp op, Value x) {
@@ -126,7 +149,7 @@ static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
   // x·hard_sigmoid(x): two roundings, within 1.5 ULP (exhaustive sweep).
   // From x = 3 on the factor is 1, so the result is x (+inf too); at or
   // below -3 it is x·0, the interpreter's -0 (NaN for -inf); NaN stays.
-  return arith::MulFOp::create(b, x, hardSigmoidF32(b, x));
+  return arith::MulFOp::create(b, x, hardSigmoidFactorF32(b, x));
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, TanhOp, Value x) {
