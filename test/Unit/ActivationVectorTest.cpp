@@ -3,10 +3,11 @@
 // `buildActivationScalar` builds each element-wise activation's body for an
 // f32 element and, for kernels that apply activations to registers of
 // results (a fused linear layer's epilogue), for vectors of f32. These tests
-// build every body on f32, vector<8xf32> and vector<16xf32>, check that the
-// result has the operand's type and that the IR verifies, and that no libm
-// function (math.exp, math.log, math.tanh, ...) is left for the lowering to
-// turn into a call.
+// build every body on f32, vector<4xf32>, vector<8xf32> and vector<16xf32>,
+// for AVX2 and AVX-512 targets (tanh differs), check that the result has
+// the operand's type and that the IR verifies, and that no libm function
+// (math.exp, math.log, math.tanh, ...) is left for the lowering to turn
+// into a call.
 //
 //===----------------------------------------------------------------------===//
 
@@ -75,23 +76,25 @@ TEST_P(ActivationVectorTest, BodiesKeepTheOperandType) {
   OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
   builder.setInsertionPointToEnd(module->getBody());
   int count = 0;
-  activations->walk([&](Operation *activation) {
-    if (activation->getDialect()->getNamespace() != "soma")
-      return;
-    auto function =
-        func::FuncOp::create(builder, loc, "body" + std::to_string(count++),
-                             builder.getFunctionType({type}, {type}));
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToEnd(function.addEntryBlock());
-    ImplicitLocOpBuilder b(loc, builder);
-    Value result = soma::lowering::buildActivationScalar(
-        b, activation, function.getArgument(0));
-    ASSERT_TRUE(result) << activation->getName().getStringRef().str();
-    EXPECT_EQ(result.getType(), type)
-        << activation->getName().getStringRef().str();
-    func::ReturnOp::create(b, result);
-  });
-  EXPECT_EQ(count, 10);
+  for (int64_t targetLanes : {8, 16}) {
+    activations->walk([&](Operation *activation) {
+      if (activation->getDialect()->getNamespace() != "soma")
+        return;
+      auto function =
+          func::FuncOp::create(builder, loc, "body" + std::to_string(count++),
+                               builder.getFunctionType({type}, {type}));
+      OpBuilder::InsertionGuard guard(builder);
+      builder.setInsertionPointToEnd(function.addEntryBlock());
+      ImplicitLocOpBuilder b(loc, builder);
+      Value result = soma::lowering::buildActivationScalar(
+          b, activation, function.getArgument(0), targetLanes);
+      ASSERT_TRUE(result) << activation->getName().getStringRef().str();
+      EXPECT_EQ(result.getType(), type)
+          << activation->getName().getStringRef().str();
+      func::ReturnOp::create(b, result);
+    });
+  }
+  EXPECT_EQ(count, 20);
   EXPECT_TRUE(succeeded(verify(*module)));
   module->walk([](Operation *op) {
     EXPECT_FALSE((isa<math::ExpOp, math::Exp2Op, math::ExpM1Op, math::LogOp,
@@ -101,7 +104,7 @@ TEST_P(ActivationVectorTest, BodiesKeepTheOperandType) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, ActivationVectorTest,
-                         ::testing::Values(0, 8, 16), [](const auto &info) {
+                         ::testing::Values(0, 4, 8, 16), [](const auto &info) {
                            return info.param
                                       ? "vector" + std::to_string(info.param)
                                       : std::string("scalar");

@@ -259,7 +259,8 @@ LogicalResult soma::compileToFile(ModuleOp module,
       createTargetMachine(options.targetCpu, options.pipeline.optLevel);
   if (!machine)
     return module.emitError() << llvm::toString(machine.takeError());
-  // The linear kernel's register blocking follows the target's vectors.
+  // The linear kernel's register blocking follows the target's vectors, and
+  // the forms that need AVX-512 (tanh's permutes) its presence.
   CompileOptions targetOptions = options;
   targetOptions.pipeline.vectorLanes =
       (*machine)->getMCSubtargetInfo()->checkFeatures("+avx512f") ? 16 : 8;

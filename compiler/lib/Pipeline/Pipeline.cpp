@@ -60,8 +60,9 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "hoist-dynamic-allocs=true modify-public-functions=true},"
       "canonicalize,buffer-deallocation-pipeline,"
-      // Large activation outputs are written past the caches.
-      "func.func(soma-nontemporal-stores),"
+      // Large activation outputs are written past the caches; tanh's table
+      // lookups become AVX-512 permutes (only AVX-512 code has them).
+      "func.func(soma-nontemporal-stores,soma-gather-to-permute),"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede
       // lower-affine; math ops become LLVM intrinsics (on whole vectors:
       // convert-math-to-libm would split a vector absf into scalars), those

@@ -269,9 +269,32 @@ func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// tanh in f32: a = |x| clamped at 9.2; a + a·a²·P(a²) below 0.75 and
-// 1 - 2/(1 + e^2a) (one division) from there on, both computed and one
-// selected; x's sign put back.
+// tanh in f32 without AVX-512 (scalar bodies, AVX2): a = |x| clamped at
+// 9.2; a + a·a²·P(a²) below 0.75 and 1 - 2/(1 + e^2a) (one division) from
+// there on, both computed and one selected; x's sign put back.
+// AVX2-LABEL: func.func @tanh
+// AVX2: arith.divf %{{.+}} : vector<8xf32>
+// AVX2-NOT: vector.gather
+// AVX2: tensor.expand_shape
+// With AVX-512: the interval of a = |x| (clamped at 9.2) from its bits,
+// r = a minus the interval's center, and a degree-6 polynomial in r, with
+// the center and the 7 coefficients gathered from tables of 32 (which
+// soma-gather-to-permute makes permutes); x's sign put back. No division.
+// VEC-LABEL: func.func @tanh
+// VEC: %[[A:.+]] = math.absf %{{.+}} : vector<16xf32>
+// VEC: %[[AC:.+]] = arith.select %{{.+}}, %{{.+}}, %[[A]] : vector<16xi1>, vector<16xf32>
+// VEC: %[[BITS:.+]] = arith.bitcast %[[AC]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[SHIFTED:.+]] = arith.shrui %[[BITS]], %{{.+}} : vector<16xi32>
+// VEC: %[[FROM:.+]] = arith.subi %[[SHIFTED]], %{{.+}} : vector<16xi32>
+// VEC: %[[ATLEAST:.+]] = arith.maxsi %[[FROM]], %{{.+}} : vector<16xi32>
+// VEC: %[[INDEX:.+]] = arith.andi %[[ATLEAST]], %{{.+}} : vector<16xi32>
+// VEC: %[[CENTERS:.+]] = arith.constant dense<[0.000000e+00, 0.0859252959, {{.+}}]> : tensor<32xf32>
+// VEC: %[[M:.+]] = vector.gather %[[CENTERS]][%{{.+}}] [%[[INDEX]]], %{{.+}}, %{{.+}} : tensor<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// VEC: %[[R:.+]] = arith.subf %[[AC]], %[[M]] : vector<16xf32>
+// VEC-COUNT-6: llvm.intr.fma(%{{.+}}, %[[R]], %{{.+}})
+// VEC-NOT: arith.divf
+// VEC: arith.ori %{{.+}} : vector<16xi32>
+// VEC: vector.transfer_write
 // CHECK-LABEL: func.func @tanh
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):

@@ -126,4 +126,39 @@ def NontemporalStoresPass : Pass<"soma-nontemporal-stores"> {
   ];
 }
 
+def GatherToPermutePass : Pass<"soma-gather-to-permute"> {
+  let summary = "Make 16-lane gathers from a 32-entry constant table "
+                "AVX-512 permutes";
+  let description = [{
+    Runs after bufferization, on AVX-512 targets. A `vector.gather` of 16
+    f32 lanes, every lane enabled, from a constant `memref.global` of 32
+    f32 at offset 0 (the coefficient lookups of tanh, TanhByIntervals.cpp)
+    becomes AVX-512's two-register permute `vpermi2ps`
+    (`llvm.x86.avx512.vpermi2var.ps.512`) of the table's two halves as
+    vector constants: one instruction on registers instead of 16 loads. The
+    permute reads the low 5 bits of each index, which is the gather's
+    result for every index in bounds (the only ones a gather may have).
+
+    ```mlir
+    %t = memref.get_global @table : memref<32xf32>
+    %v = vector.gather %t[%c0] [%index], %all, %zero
+        : memref<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32>
+          into vector<16xf32>
+    ```
+    becomes
+    ```mlir
+    %lo = arith.constant dense<[...first 16...]> : vector<16xf32>
+    %hi = arith.constant dense<[...last 16...]> : vector<16xf32>
+    %v = llvm.call_intrinsic "llvm.x86.avx512.vpermi2var.ps.512"(%lo, %index, %hi)
+        : (vector<16xf32>, vector<16xi32>, vector<16xf32>) -> vector<16xf32>
+    ```
+    It runs after buffer deallocation, which does not accept an intrinsic
+    call of unknown memory effects.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
 #endif // SOMA_CONVERSION_PASSES_TD

@@ -75,6 +75,15 @@ mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 /// tanh(-0) = -0, NaN gives NaN.
 mlir::Value buildTanhF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
+/// tanh(x) for f32 (or a vector of up to 16 f32) x on AVX-512 targets: a
+/// degree-6 polynomial on each of 29 intervals of |x|, whose coefficients
+/// are gathered from tables of 32 (TanhByIntervals.cpp; the gathers become
+/// AVX-512 permutes in soma-gather-to-permute). Within 1 ULP of exact for
+/// every f32 input; tanh(±inf) = ±1, tanh(-0) = -0, NaN gives NaN.
+/// Narrower vectors and scalars are widened to 16 lanes.
+mlir::Value buildTanhByIntervalsF32(mlir::ImplicitLocOpBuilder &b,
+                                    mlir::Value x);
+
 /// softplus(x) with beta 1, x itself above `threshold`, for f32 (or a
 /// vector of f32) x, in f32 alone: max(x, 0) + log1p(exp(-|x|)) with the
 /// logarithm as 2·atanh(s), s = e/(2 + e) with e = exp(-|x|), and every

@@ -332,7 +332,8 @@ private:
             eb, joined, piece,
             llvm::to_vector(llvm::seq<int64_t>(0, width + lanes)));
       }
-      Value y = buildActivationScalar(eb, activation, joined);
+      Value y =
+          buildActivationScalar(eb, activation, joined, geometry.maxLanes);
       if (pieces.size() == 1) {
         results.push_back(y);
         continue;

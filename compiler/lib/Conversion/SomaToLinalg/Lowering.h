@@ -214,9 +214,13 @@ mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// the f32 element `x`: the scalar body of the activation's own lowering
 /// (Activations.cpp). `x` may also be a vector of f32 (4 to 16 lanes),
 /// for which the result is the vector of the element results, bit for bit.
+/// `targetLanes` is the f32 lanes of the compilation's widest vectors: 16
+/// means AVX-512, whose permute tanh then uses at every width (widened to
+/// 16 lanes), so that all of a compilation's tanh give the same bits.
 /// Null for any other op.
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
-                                  mlir::Operation *activation, mlir::Value x);
+                                  mlir::Operation *activation, mlir::Value x,
+                                  int64_t targetLanes);
 
 /// The element-wise activation `activation` (as for
 /// `buildActivationScalar`) applied to every element of `input`: a vector
