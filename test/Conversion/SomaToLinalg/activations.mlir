@@ -238,26 +238,20 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 
 // -----
 
-// hard_swish in f32: x times a factor, hard_sigmoid in another f32 form
-// (accurate to 0.67 ULP, so that the product stays within 1.5): x clamped
-// to [-3, 3], x·f32(1/6) + 1/2 in one fma, a second that takes out x times
-// the error of f32(1/6), and a clamp of the tiny negative left at -3 to 0.
-// The factor is 1 from 3 on and 0 at or below -3 (x·0 = -0, NaN for
-// -inf).
+// hard_swish in f32: x clamped to [-3, 3], t = c·(x + 3) in one fma with
+// c = (1 - 2^-24)/6 and 3c both f32 (t is 0 at or below -3, so the result
+// is x·0 = -0 there, NaN for -inf), p = x·t, and p + p·2^-24 in one fma.
 // CHECK-LABEL: func.func @hard_swish
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
 // CHECK:   %[[THREE:.+]] = arith.constant 3.000000e+00 : f32
 // CHECK:   %[[C:.+]] = arith.select %{{.+}}, %[[THREE]], %{{.+}} : f32
-// CHECK:   %[[SIXTH:.+]] = arith.constant 0.166666672 : f32
-// CHECK:   %[[HALF:.+]] = arith.constant 5.000000e-01 : f32
-// CHECK:   %[[LINE:.+]] = llvm.intr.fma(%[[C]], %[[SIXTH]], %[[HALF]])
-// CHECK:   %[[SLIP:.+]] = arith.constant -4.96705344E-9 : f32
-// CHECK:   %[[FIXED:.+]] = llvm.intr.fma(%[[C]], %[[SLIP]], %[[LINE]])
-// CHECK:   %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK:   %[[NEG:.+]] = arith.cmpf olt, %[[FIXED]], %[[ZERO]] : f32
-// CHECK:   %[[H:.+]] = arith.select %{{.+}}, %{{.+}}, %{{.+}} : f32
-// CHECK:   %[[R:.+]] = arith.mulf %[[IN]], %[[H]] : f32
+// CHECK:   %[[SLOPE:.+]] = arith.constant 0.166666657 : f32
+// CHECK:   %[[OFFSET:.+]] = arith.constant 0.49999997 : f32
+// CHECK:   %[[T:.+]] = llvm.intr.fma(%[[C]], %[[SLOPE]], %[[OFFSET]])
+// CHECK:   %[[P:.+]] = arith.mulf %[[IN]], %[[T]] : f32
+// CHECK:   %[[TINY:.+]] = arith.constant 5.96046448E-8 : f32
+// CHECK:   %[[R:.+]] = llvm.intr.fma(%[[P]], %[[TINY]], %[[P]])
 // CHECK:   linalg.yield %[[R]] : f32
 // F32-LABEL: func.func @hard_swish
 // F32-NOT: f64

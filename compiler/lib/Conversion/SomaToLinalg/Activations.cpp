@@ -6,8 +6,7 @@
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
 // of the correctly rounded result (tanh on AVX-512 from polynomials on
 // intervals, TanhByIntervals.cpp); hard_sigmoid (slope 1/6) is two fmas
-// and two clamps, hard_swish x times another such form, accurate enough
-// for the product. softplus with other betas and the other slopes of
+// and two clamps, hard_swish a line, a product and an fma. softplus with other betas and the other slopes of
 // hard_sigmoid compute in f64 and round to f32 once: their exp, expm1 and log1p are
 // Soma's own (ApproxMath.h), within 2^-44 relative of exact and built from
 // arith ops, so the loops vectorize and call no libm; each formula below
@@ -76,33 +75,6 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   return buildLogSigmoidF32(b, x);
 }
 
-/// PyTorch's hard_sigmoid, clamp(x, -3, 3)/6 + 1/2, as the factor of
-/// hard_swish: in f32 within 0.67 ULP (exhaustive sweep), accurate enough
-/// relative to itself that x times it stays within 1.5 ULP. 1/6 is c - d
-/// with c = f32(1/6) = (2^25 + 1)/3·2^-26 and d = 2^-26/3. The fma
-/// y = x·c + 1/2 rounds once, but its line is off by x·d (at most 2^-26),
-/// which near x = -3, where the result goes to 0, would be most of it; a
-/// second fma takes x·d back out, with d an f32 just below 2^-26/3. At
-/// x = -3 that leaves -(2^-26 - 3·d), about -2^-50, not 0, hence the last
-/// clamp; elsewhere the result exceeds 2^-25 and the slip d's rounding
-/// leaves (about 2^-50) is below its last bit. At x = 3 the sum rounds to
-/// 1. The clamps keep NaN.
-static Value hardSigmoidFactorF32(ImplicitLocOpBuilder &b, Value x) {
-  Value clamped =
-      clampKeepNaN(b, x, constant(b, -3.0, x), constant(b, 3.0, x));
-  float sixth = 1.0f / 6.0f;
-  double slip = double(sixth) - 1.0 / 6.0;
-  float nearest = float(slip);
-  float slipBelow =
-      double(nearest) < slip ? nearest : std::nextafter(nearest, 0.0f);
-  Value line = LLVM::FMAOp::create(b, clamped, constant(b, sixth, x),
-                                   constant(b, 0.5, x));
-  line = LLVM::FMAOp::create(b, clamped, constant(b, -slipBelow, x), line);
-  Value zero = constant(b, 0.0, x);
-  Value negative = arith::CmpFOp::create(b, CmpFPredicate::OLT, line, zero);
-  return arith::SelectOp::create(b, negative, zero, line);
-}
-
 /// PyTorch's hard_sigmoid on its own, in f32 within 1 ULP (exhaustive
 /// sweep) in four vector instructions. c = 0x1.555554p-3 is (1 - 2^-24)/6
 /// exactly, and 3c is an f32, so y = x·c + 3c is c·(x + 3) rounded once:
@@ -147,10 +119,21 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
 }
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
-  // x·hard_sigmoid(x): two roundings, within 1.5 ULP (exhaustive sweep).
-  // From x = 3 on the factor is 1, so the result is x (+inf too); at or
-  // below -3 it is x·0, the interpreter's -0 (NaN for -inf); NaN stays.
-  return arith::MulFOp::create(b, x, hardSigmoidFactorF32(b, x));
+  // x·relu6(x + 3)/6 in three roundings, within 1.5 ULP (exhaustive sweep),
+  // in five vector instructions: with c = (1 - 2^-24)/6 and 3c both f32
+  // (as in hard_sigmoid), t = c·(x' + 3) in one fma for x' = x clamped to
+  // [-3, 3]; p = x·t, and p + p·2^-24 takes c's 2^-24 back out but for
+  // 2^-48. At or below -3, t is exactly 0 and the result x·0: the
+  // interpreter's -0 (NaN for -inf). From 3 on t is 1 - 2^-24 and the
+  // result x to within 1 ULP (x itself but for 126 inputs; +inf stays).
+  // The clamps keep NaN.
+  Value clamped =
+      clampKeepNaN(b, x, constant(b, -3.0, x), constant(b, 3.0, x));
+  float slope = 0x1.555554p-3f;
+  Value t = LLVM::FMAOp::create(b, clamped, constant(b, slope, x),
+                                constant(b, 3.0f * slope, x));
+  Value p = arith::MulFOp::create(b, x, t);
+  return LLVM::FMAOp::create(b, p, constant(b, 0x1p-24, x), p);
 }
 
 /// tanh in f32 alone: on AVX-512 from 29 polynomials whose coefficients
