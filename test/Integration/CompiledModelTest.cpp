@@ -269,9 +269,10 @@ struct Config {
 
 using Param = std::tuple<ModelCase, Config>;
 
-class CompiledModelTest : public ::testing::TestWithParam<Param> {
-protected:
-  CompiledModelTest() {
+/// A context with every dialect compilation needs, its diagnostics
+/// collected for the failure messages.
+struct CompilerContext {
+  CompilerContext() {
     DialectRegistry registry;
     registerCompilerDialects(registry);
     registry.insert<SomaDialect>();
@@ -281,6 +282,13 @@ protected:
         [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
   }
 
+  std::unique_ptr<MLIRContext> context;
+  std::string diagnostics;
+};
+
+class CompiledModelTest : public ::testing::TestWithParam<Param>,
+                          protected CompilerContext {
+protected:
   OwningOpRef<ModuleOp> parse(const ModelCase &model) {
     llvm::StringRef source = model.source;
     if (source.consume_front("file:")) {
@@ -292,9 +300,6 @@ protected:
     }
     return parseSourceString<ModuleOp>(source, context.get());
   }
-
-  std::unique_ptr<MLIRContext> context;
-  std::string diagnostics;
 };
 
 /// Random inputs for `function` at `batch`; element-wise models also get
@@ -530,21 +535,8 @@ const FusedLayerCase fusedLayerCases[] = {
 /// soma-fuse-linear-activation fused them or not, in the interpreter and in
 /// compiled code: the fused op rounds its linear part once, as soma.linear
 /// does, and its kernel and lowering are the unfused ones in sequence.
-class FusedLayerTest : public ::testing::TestWithParam<FusedLayerCase> {
-protected:
-  FusedLayerTest() {
-    DialectRegistry registry;
-    registerCompilerDialects(registry);
-    registry.insert<SomaDialect>();
-    context = std::make_unique<MLIRContext>(registry);
-    context->loadDialect<SomaDialect>();
-    context->getDiagEngine().registerHandler(
-        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
-  }
-
-  std::unique_ptr<MLIRContext> context;
-  std::string diagnostics;
-};
+class FusedLayerTest : public ::testing::TestWithParam<FusedLayerCase>,
+                       protected CompilerContext {};
 
 /// Checks that two results have the same shape and the same bits.
 void expectBitIdentical(const HostTensor &expected, const HostTensor &actual,
@@ -629,18 +621,8 @@ INSTANTIATE_TEST_SUITE_P(
 /// their first 64-byte boundary. Whatever the output's alignment, the
 /// results are the bits of the cached writes, and nothing outside the
 /// output is touched.
-class StreamingTest : public ::testing::Test {
+class StreamingTest : public ::testing::Test, protected CompilerContext {
 protected:
-  StreamingTest() {
-    DialectRegistry registry;
-    registerCompilerDialects(registry);
-    registry.insert<SomaDialect>();
-    context = std::make_unique<MLIRContext>(registry);
-    context->loadDialect<SomaDialect>();
-    context->getDiagEngine().registerHandler(
-        [this](Diagnostic &diag) { diagnostics += diag.str() + "\n"; });
-  }
-
   /// The model compiled with `threshold` as its nontemporal-threshold.
   std::unique_ptr<CompiledModel> compile(ModuleOp module, int64_t threshold) {
     CompileOptions options;
@@ -651,9 +633,6 @@ protected:
       return nullptr;
     return std::move(*compiled);
   }
-
-  std::unique_ptr<MLIRContext> context;
-  std::string diagnostics;
 };
 
 /// Every activation with a vector loop, on rows of an odd width.

@@ -11,6 +11,10 @@
 // RUN:   | FileCheck %s --check-prefix=BAD-PREFETCH
 // BAD-PREFETCH: prefetch-distance must not be negative, not -1
 
+// RUN: not soma-opt %s --convert-soma-to-linalg="nontemporal-threshold=-2" --split-input-file 2>&1 \
+// RUN:   | FileCheck %s --check-prefix=BAD-THRESHOLD
+// BAD-THRESHOLD: nontemporal-threshold must not be negative, not -2
+
 // A linear layer with a constant weight becomes the register-blocked
 // kernel. N = 5 fits one 8-lane vector: the weight is packed k-major into
 // one panel of 8 columns, zero-padded; tiles of 6 rows keep 6 accumulators

@@ -70,19 +70,13 @@ struct ConvertSomaToLinalgPass final
           << static_cast<int64_t>(vectorLanes);
       return signalPassFailure();
     }
-    if (prefetchDistance < 0) {
-      getOperation()->emitError()
-          << "convert-soma-to-linalg: prefetch-distance must not be "
-             "negative, not "
-          << static_cast<int64_t>(prefetchDistance);
-      return signalPassFailure();
-    }
-
-    if (nontemporalThreshold < 0) {
-      getOperation()->emitError()
-          << "convert-soma-to-linalg: nontemporal-threshold must not be "
-             "negative, not "
-          << static_cast<int64_t>(nontemporalThreshold);
+    for (auto [name, value] :
+         {std::pair<StringRef, int64_t>{"prefetch-distance", prefetchDistance},
+          {"nontemporal-threshold", nontemporalThreshold}}) {
+      if (value >= 0)
+        continue;
+      getOperation()->emitError() << "convert-soma-to-linalg: " << name
+                                  << " must not be negative, not " << value;
       return signalPassFailure();
     }
 
