@@ -621,11 +621,15 @@ INSTANTIATE_TEST_SUITE_P(
 /// their first 64-byte boundary. Whatever the output's alignment, the
 /// results are the bits of the cached writes, and nothing outside the
 /// output is touched.
-class StreamingTest : public ::testing::Test, protected CompilerContext {
+class StreamingTest : public ::testing::TestWithParam<const char *>,
+                      protected CompilerContext {
 protected:
-  /// The model compiled with `threshold` as its nontemporal-threshold.
+  /// The model compiled for the CPU of the test's parameter (AVX-512 or
+  /// AVX2: 64- or 32-byte vectors) with `threshold` as its
+  /// nontemporal-threshold.
   std::unique_ptr<CompiledModel> compile(ModuleOp module, int64_t threshold) {
     CompileOptions options;
+    options.targetCpu = GetParam();
     options.pipeline.nontemporalThreshold = threshold;
     FailureOr<std::unique_ptr<CompiledModel>> compiled =
         CompiledModel::compile(module, options);
@@ -649,7 +653,7 @@ func.func @main(%x: tensor<?x37xf32>) -> (tensor<?x37xf32>, tensor<?x37xf32>, te
   return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>
 })mlir";
 
-TEST_F(StreamingTest, SameBitsAtEveryAlignment) {
+TEST_P(StreamingTest, SameBitsAtEveryAlignment) {
   OwningOpRef<ModuleOp> module =
       parseSourceString<ModuleOp>(streamingModel, context.get());
   ASSERT_TRUE(module) << diagnostics;
@@ -657,8 +661,8 @@ TEST_F(StreamingTest, SameBitsAtEveryAlignment) {
   std::unique_ptr<CompiledModel> cached = compile(*module, 0);
   ASSERT_TRUE(cached) << diagnostics;
   // From 16 elements on everything streams, so small batches reach every
-  // case of the split: a head of 0 to 15 floats, streamed steps or none,
-  // cached steps, the masked rest.
+  // case of the split: a head of 0 to 15 floats (0 to 7 with AVX2),
+  // streamed steps or none, cached steps, the masked rest.
   std::unique_ptr<CompiledModel> streamed = compile(*module, 16);
   ASSERT_TRUE(streamed) << diagnostics;
 
@@ -724,5 +728,13 @@ TEST_F(StreamingTest, SameBitsAtEveryAlignment) {
                              (*expected)[r].data.size() * sizeof(float)))
         << "batch " << batch << ", result " << r;
 }
+
+INSTANTIATE_TEST_SUITE_P(Compiled, StreamingTest,
+                         ::testing::Values("native", "x86-64-v3"),
+                         [](const ::testing::TestParamInfo<const char *> &info) {
+                           return std::string(info.param) == "native"
+                                      ? std::string("native")
+                                      : std::string("x86_64_v3");
+                         });
 
 } // namespace
