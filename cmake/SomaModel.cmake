@@ -95,11 +95,18 @@ function(soma_add_model target model)
   # somac writes one artifact per run (the output's extension picks it), so
   # one command line per file. The header comes from the same flags: it
   # declares the prefixed names.
+  # Inside the Soma tree the library also carries the runtime that somac
+  # finds beside itself (lib/libsoma_runtime.a): a changed runtime must
+  # relink the model too.
+  set(runtime)
+  if(TARGET soma_runtime AND somac STREQUAL "somac")
+    set(runtime soma_runtime)
+  endif()
   add_custom_command(
     OUTPUT "${library}" "${header}"
     COMMAND "${somac}" "${model}" ${flags} -o "${library}"
     COMMAND "${somac}" "${model}" ${flags} -o "${header}"
-    DEPENDS "${model}" "${somac}"
+    DEPENDS "${model}" "${somac}" ${runtime}
     COMMENT "Compiling Soma model ${model} (${target})"
     VERBATIM)
   add_custom_target(${target}_somac DEPENDS "${library}" "${header}")
