@@ -24,7 +24,8 @@
 
 // With vectors, the tensor is flattened and run in whole steps of two
 // 16-lane vectors, then the rest one masked vector at a time, every element
-// through the same vector body; the result is reshaped back. The whole
+// through the same vector code (for sigmoid, silu, softplus and
+// log_sigmoid in two stages, below); the result is reshaped back. The whole
 // steps prefetch each vector's input 4096 floats ahead from the flat
 // tensor's buffer until 4096 floats before the end (rounded down to a whole
 // step), then run on without a prefetch. From 2^20 elements on, when the
@@ -65,34 +66,60 @@
 // VEC: %[[SPAN:.+]] = arith.muli %[[STEPS]], %c32
 // VEC: %[[PREFETCHED:.+]] = arith.addi %[[HEAD]], %[[SPAN]]
 // VEC: %[[STREAMTO:.+]] = arith.select %[[STREAMS]], %[[PREFETCHED]], %[[HEAD]] : index
-// VEC: %[[STREAMED:.+]] = scf.for %[[S:.+]] = %[[HEAD]] to %[[STREAMTO]] step %c32 iter_args(%{{.+}} = %[[HEADLOOP]])
-// VEC: memref.prefetch %[[VIEW]]
-// VEC: vector.transfer_write
-// VEC: vector.transfer_write
-// VEC: scf.yield
-// VEC-NEXT: } {soma.nontemporal_stores}
-// VEC: %[[AHEAD_LOOP:.+]] = scf.for %[[I:.+]] = %[[STREAMTO]] to %[[PREFETCHED]] step %c32 iter_args(%{{.+}} = %[[STREAMED]])
-// VEC: %[[AT:.+]] = arith.addi %[[I]], %{{.+}} : index
+// sigmoid's body runs in two stages, everything up to the division and
+// the rest, and each range of whole steps is pipelined: the first stage of
+// its first step before the loop, in the loop the next step's first stage
+// and this step's second, the last step's second stage after it; an empty
+// range does nothing.
+// VEC: %[[ANY:.+]] = arith.cmpi ult, %[[HEAD]], %[[STREAMTO]] : index
+// VEC: %[[STREAMED:.+]] = scf.if %[[ANY]] -> (tensor<?xf32>) {
+// VEC: vector.transfer_read %[[FLAT]]
+// VEC-NOT: arith.divf
+// VEC: vector.transfer_read %[[FLAT]]
+// VEC-NOT: arith.divf
+// VEC: %[[LAST:.+]] = arith.subi %[[STREAMTO]], %c32 : index
+// VEC: %[[LOOP:.+]]:9 = scf.for %[[I:.+]] = %[[HEAD]] to %[[LAST]] step %c32 iter_args(%{{.+}} = %[[HEADLOOP]], {{.+}}) -> (tensor<?xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>)
+// VEC: %[[NEXT:.+]] = arith.addi %[[I]], %c32 : index
+// VEC: %[[AT:.+]] = arith.addi %[[NEXT]], %{{.+}} : index
 // VEC: %[[AHEAD:.+]] = arith.addi %[[AT]], %c4096
 // VEC: memref.prefetch %[[VIEW]][%[[AHEAD]]], read, locality<3>, data
 // VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
 // e^-x's 2^n by AVX-512's scalef, one f32 division.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
+// VEC: vector.transfer_read %[[FLAT]]
 // VEC: arith.divf %{{.+}} : vector<16xf32>
 // VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
-// VEC: vector.transfer_read %[[FLAT]]
+// VEC: arith.divf %{{.+}} : vector<16xf32>
 // VEC: vector.transfer_write
+// VEC: scf.yield
+// VEC-NEXT: } {soma.nontemporal_stores}
+// VEC: arith.divf %{{.+}}, %[[LOOP]]#1 : vector<16xf32>
+// VEC: vector.transfer_write %{{.+}}, %[[LOOP]]#0[%{{.+}}] {in_bounds = [true]}
+// VEC: vector.transfer_write
+// VEC: scf.yield
+// VEC: } else {
+// VEC-NEXT: scf.yield %[[HEADLOOP]] : tensor<?xf32>
+// VEC: %[[ANYAHEAD:.+]] = arith.cmpi ult, %[[STREAMTO]], %[[PREFETCHED]] : index
+// VEC: %[[AHEAD_LOOP:.+]] = scf.if %[[ANYAHEAD]] -> (tensor<?xf32>) {
+// VEC: memref.prefetch %[[VIEW]]
+// VEC: scf.for %{{.+}} = %[[STREAMTO]] to %{{.+}} step %c32 iter_args(%{{.+}} = %[[STREAMED]], {{.+}})
+// VEC: memref.prefetch %[[VIEW]]
 // VEC: scf.yield
 // VEC-NEXT: }
 // VEC-NOT: soma.nontemporal_stores
 // VEC: %[[LEFTOVER:.+]] = arith.subi %[[N]], %[[PREFETCHED]]
 // VEC: %[[WHOLE:.+]] = arith.addi %[[PREFETCHED]], %{{.+}}
-// VEC: %[[MAIN:.+]] = scf.for %[[K:.+]] = %[[PREFETCHED]] to %[[WHOLE]] step %c32{{.*}} iter_args(%{{.+}} = %[[AHEAD_LOOP]])
+// VEC: %[[ANYMAIN:.+]] = arith.cmpi ult, %[[PREFETCHED]], %[[WHOLE]] : index
+// VEC: %[[MAIN:.+]] = scf.if %[[ANYMAIN]] -> (tensor<?xf32>) {
+// VEC-NOT: memref.prefetch
+// VEC: scf.for %{{.+}} = %[[PREFETCHED]] to %{{.+}} step %c32 iter_args(%{{.+}} = %[[AHEAD_LOOP]], {{.+}})
 // VEC-NOT: memref.prefetch
 // VEC: scf.yield
+// Then the rest, one masked vector at a time, in one stage.
 // VEC: %[[REST:.+]] = scf.for %[[J:.+]] = %[[WHOLE]] to %[[N]] step %c16{{.*}} iter_args(%{{.+}} = %[[MAIN]])
 // VEC: vector.transfer_read %[[FLAT]][%[[J]]], %{{.+}} : tensor<?xf32>, vector<16xf32>
+// VEC: arith.divf
 // VEC: vector.transfer_write %{{.+}}[%[[J]]] : vector<16xf32>, tensor<?xf32>
 // VEC: tensor.expand_shape %[[REST]] {{\[\[}}0, 1]] output_shape [%{{.+}}, 8] : tensor<?xf32> into tensor<?x8xf32>
 

@@ -36,6 +36,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <functional>
+#include <optional>
 
 using namespace mlir;
 using namespace soma;
@@ -226,6 +228,34 @@ static void prefetchAhead(ImplicitLocOpBuilder &b, Value view, Value at,
                              /*localityHint=*/3, /*isDataCache=*/true);
 }
 
+/// An element body in two stages, `finish(start(x))`, for the vector loops
+/// to overlap one step's second stage with the next step's first: a long
+/// chain of dependent operations per element (sigmoid's) otherwise leaves
+/// the out-of-order window short of independent work.
+struct StagedBody {
+  std::function<SmallVector<Value>(ImplicitLocOpBuilder &, Value)> start;
+  std::function<Value(ImplicitLocOpBuilder &, ValueRange)> finish;
+};
+
+/// The staged form of `activation`'s body, if it has one.
+static std::optional<StagedBody> stagedBody(Operation *activation) {
+  if (isa<SigmoidOp>(activation))
+    return StagedBody{buildSigmoidF32Start, buildSigmoidF32Finish};
+  if (isa<SiluOp>(activation))
+    return StagedBody{buildSiluF32Start, buildSiluF32Finish};
+  if (isa<LogSigmoidOp>(activation))
+    return StagedBody{buildLogSigmoidF32Start, buildLogSigmoidF32Finish};
+  if (auto softplus = dyn_cast<SoftplusOp>(activation);
+      softplus && softplus.getBeta().convertToFloat() == 1.0f) {
+    float threshold = softplus.getThreshold().convertToFloat();
+    return StagedBody{buildSoftplusF32Start,
+                      [threshold](ImplicitLocOpBuilder &b, ValueRange start) {
+                        return buildSoftplusF32Finish(b, start, threshold);
+                      }};
+  }
+  return std::nullopt;
+}
+
 /// The first element of the flat `out` whose address is a multiple of the
 /// vector size, and whether the loops write `out` from there on with
 /// non-temporal stores: when it has at least `threshold` elements and its
@@ -281,7 +311,8 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                              int64_t nontemporalThreshold,
                              llvm::function_ref<Value(ImplicitLocOpBuilder &,
                                                       Value)>
-                                 body) {
+                                 body,
+                             const StagedBody *staged) {
   ImplicitLocOpBuilder b(loc, rewriter);
   auto type = cast<RankedTensorType>(input.getType());
   // The destination is made in the input's shape and flattened like it:
@@ -332,8 +363,74 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
         b, from,
         arith::MulIOp::create(b, arith::DivUIOp::create(b, room, step), step));
   };
+  // The same steps with a staged body: the first stage of the step's
+  // vectors before the loop, then each iteration the first stage of the
+  // next step and the second of this one, and the last step's second
+  // stage after the loop; nothing when the range is empty.
+  auto pipelinedSteps = [&](Value from, Value to, Value view,
+                            bool nontemporal) {
+    Value any =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, from, to);
+    auto startStep = [&](ImplicitLocOpBuilder &sb, Value first,
+                         SmallVector<Value> &stages) {
+      for (int64_t v = 0; v < kVectorsPerStep; ++v) {
+        Value at = arith::AddIOp::create(sb, first, offsets[v]);
+        if (view)
+          prefetchAhead(sb, view, at, prefetchDistance);
+        Value x = vector::TransferReadOp::create(sb, vectorType, flat, at,
+                                                 padding, ArrayRef<bool>{true});
+        llvm::append_range(stages, staged->start(sb, x));
+      }
+    };
+    auto finishStep = [&](ImplicitLocOpBuilder &sb, Value acc, Value first,
+                          ValueRange stages) {
+      int64_t width = stages.size() / kVectorsPerStep;
+      for (int64_t v = 0; v < kVectorsPerStep; ++v) {
+        Value y = staged->finish(sb, stages.slice(v * width, width));
+        acc = vector::TransferWriteOp::create(
+                  sb, y, acc, ValueRange{arith::AddIOp::create(sb, first,
+                                                               offsets[v])},
+                  ArrayRef<bool>{true})
+                  .getResult();
+      }
+      return acc;
+    };
+    Value initial = out;
+    out = scf::IfOp::create(
+              b, any,
+              [&](OpBuilder &thenBuilder, Location thenLoc) {
+                ImplicitLocOpBuilder tb(thenLoc, thenBuilder);
+                SmallVector<Value> carried = {initial};
+                startStep(tb, from, carried);
+                Value last = arith::SubIOp::create(tb, to, step);
+                auto loop = scf::ForOp::create(
+                    tb, from, last, step, carried,
+                    [&](OpBuilder &nested, Location nestedLoc, Value i,
+                        ValueRange iter) {
+                      ImplicitLocOpBuilder lb(nestedLoc, nested);
+                      SmallVector<Value> next;
+                      startStep(lb, arith::AddIOp::create(lb, i, step), next);
+                      Value acc = finishStep(lb, iter[0], i, iter.drop_front());
+                      next.insert(next.begin(), acc);
+                      scf::YieldOp::create(lb, next);
+                    });
+                if (nontemporal)
+                  loop->setAttr(soma::kNontemporalStoresAttrName,
+                                tb.getUnitAttr());
+                ValueRange results = loop.getResults();
+                scf::YieldOp::create(
+                    tb, finishStep(tb, results.front(), last,
+                                   results.drop_front()));
+              },
+              [&](OpBuilder &elseBuilder, Location elseLoc) {
+                scf::YieldOp::create(elseBuilder, elseLoc, initial);
+              })
+              .getResult(0);
+  };
   auto wholeSteps = [&](Value from, Value to, Value view,
                         bool nontemporal = false) {
+    if (staged)
+      return pipelinedSteps(from, to, view, nontemporal);
     auto loop = scf::ForOp::create(
         b, from, to, step, ValueRange{out},
         [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange iter) {
@@ -414,9 +511,12 @@ Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
     return buildActivationScalar(eb, activation, x, vectorLanes);
   };
   auto type = cast<RankedTensorType>(input.getType());
-  if (vectorLanes > 0 && type.getRank() > 0)
+  if (vectorLanes > 0 && type.getRank() > 0) {
+    std::optional<StagedBody> staged = stagedBody(activation);
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
-                           nontemporalThreshold, body);
+                           nontemporalThreshold, body,
+                           staged ? &*staged : nullptr);
+  }
   Value init = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
   AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
   SmallVector<utils::IteratorType> iterators(type.getRank(),

@@ -440,14 +440,21 @@ std::pair<Value, Value> twoProduct(Builder &f, Value a, Value b) {
 namespace {
 
 /// sigmoid(x) = 1/(1 + e^-x) with e^-x = m·2^n, multiplied through by 2^-n:
-/// 2^-n/(m + 2^-n) = q·(1 + residual)·2^-n. One form for both signs, and
-/// nothing overflows for x in [-120, 20] (or NaN), where n is in [-29, 173].
-struct SigmoidParts {
-  Value q, residual;
+/// 2^-n/(m + 2^-n) = 2^-n/(d + dLo), d + dLo = m + 2^-n exactly but for
+/// the rounding of p = m - 1. One form for both signs, and nothing
+/// overflows for x in [-120, 20] (or NaN), where n is in [-29, 173].
+struct SigmoidDenominator {
+  Value d, dLo;
   Value negN, negNi; // -n as a float and as an i32
 };
 
-SigmoidParts sigmoidParts(Builder &f, Value x) {
+/// 2^-n/(m + 2^-n) = q·(1 + residual)·2^-n from the denominator.
+struct SigmoidParts {
+  Value q, residual;
+  Value negN, negNi;
+};
+
+SigmoidDenominator sigmoidDenominator(Builder &f, Value x) {
   // e^-x = m·2^n, m = e^r.
   auto [negN, negNi, r] = reduceF32Negated(f, x, -1.0);
   // m + 2^-n = (1 + 2^-n) + p with p = e^r - 1. c = 1 + 2^-n is exact up
@@ -465,18 +472,33 @@ SigmoidParts sigmoidParts(Builder &f, Value x) {
   Value cLo = f.add(f.sub(f.c(1.0), c), scale);
   Value d = f.add(c, p);
   Value dLo = f.add(f.add(f.sub(c, d), p), cLo);
-  auto [q, residual] = reciprocalOfSplit(f, d, dLo);
-  return {q, residual, negN, negNi};
+  return {d, dLo, negN, negNi};
+}
+
+SigmoidParts sigmoidParts(Builder &f, const SigmoidDenominator &denominator) {
+  auto [q, residual] =
+      reciprocalOfSplit(f, denominator.d, denominator.dLo);
+  return {q, residual, denominator.negN, denominator.negNi};
+}
+
+SigmoidParts sigmoidParts(Builder &f, Value x) {
+  return sigmoidParts(f, sigmoidDenominator(f, x));
 }
 
 } // namespace
 
-Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+SmallVector<Value> buildSigmoidF32Start(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
   // x clamped to [-105, 20]: sigmoid rounds to 0 below -103.98 and to 1
   // above 16.7; NaN passes the clamp.
-  SigmoidParts parts =
-      sigmoidParts(f, clampKeepNaN(b, x, f.c(-105.0), f.c(20.0)));
+  SigmoidDenominator denominator =
+      sigmoidDenominator(f, clampKeepNaN(b, x, f.c(-105.0), f.c(20.0)));
+  return {denominator.d, denominator.dLo, denominator.negN, denominator.negNi};
+}
+
+Value buildSigmoidF32Finish(ImplicitLocOpBuilder &b, ValueRange start) {
+  Builder f(b, start[0]);
+  SigmoidParts parts = sigmoidParts(f, {start[0], start[1], start[2], start[3]});
   // q + q·residual rounded once, then scaled by 2^-n: exactly unless the
   // result is subnormal (x below -87.3), where that is the one rounding to
   // the subnormal grid.
@@ -484,7 +506,11 @@ Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
                            parts.negN, parts.negNi);
 }
 
-Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
+Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
+  return buildSigmoidF32Finish(b, buildSigmoidF32Start(b, x));
+}
+
+SmallVector<Value> buildSiluF32Start(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
   // silu(x) = x·q·(1 + residual)·2^-n with sigmoid's parts: x·q + x·q·
   // residual in one fma, which rounds the exact x·q plus a term about
@@ -504,11 +530,31 @@ Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
   Value twenty = f.c(20.0);
   Value clamped = f.select(f.cmp(CmpFPredicate::OLT, twenty, atLeastLow),
                            twenty, atLeastLow);
-  SigmoidParts parts = sigmoidParts(f, clamped);
+  SigmoidDenominator denominator = sigmoidDenominator(f, clamped);
+  return {denominator.d,
+          denominator.dLo,
+          denominator.negN,
+          denominator.negNi,
+          clamped,
+          atLeastLow,
+          x,
+          belowRange};
+}
+
+Value buildSiluF32Finish(ImplicitLocOpBuilder &b, ValueRange start) {
+  Builder f(b, start[0]);
+  Value clamped = start[4], atLeastLow = start[5], x = start[6],
+        belowRange = start[7];
+  SigmoidParts parts =
+      sigmoidParts(f, {start[0], start[1], start[2], start[3]});
   Value correction = f.mul(clamped, f.mul(parts.q, parts.residual));
   Value product = f.fma(atLeastLow, parts.q, correction);
   Value result = scaleByPowerOfTwo(f, product, parts.negN, parts.negNi);
   return f.select(belowRange, f.mul(x, f.c(0.0)), result);
+}
+
+Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
+  return buildSiluF32Finish(b, buildSiluF32Start(b, x));
 }
 
 Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
@@ -562,12 +608,18 @@ std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t,
           scaleByPowerOfTwo(f, split.mLo, n, ni)};
 }
 
-/// log1p(exp(-|x|)) = hi + lo for f32 x (NaN gives NaN), within about
-/// 2^-26 relative, the shared part of softplus and log_sigmoid.
-static std::pair<Value, Value> log1pExpNegAbs(Builder &f, Value x) {
-  // e = exp(-|x|) as in sigmoid (subnormal from -87.3 on, 0 below -104).
+/// e = exp(-|x|) = eHi + eLo as in sigmoid (subnormal from -87.3 on, 0
+/// below -104): the first stage of softplus and log_sigmoid.
+static std::pair<Value, Value> expNegAbs(Builder &f, Value x) {
   ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
-  Value eHi = e.hi, eLo = e.lo;
+  return {e.hi, e.lo};
+}
+
+/// log1p(eHi + eLo) = hi + lo for e = exp(-|x|) as expNegAbs gives it
+/// (NaN gives NaN), within about 2^-26 relative: the second stage's shared
+/// part.
+static std::pair<Value, Value> log1pOfSplit(Builder &f, Value eHi,
+                                            Value eLo) {
   // log(1 + e) = 2·atanh(s) with s = e/(2 + e) in [0, 1/3], taken as
   // 2s = e/(1 + e/2) = e·q·(1 + residual) as in sigmoid, q = 1/(1 + e/2)
   // rounded. The halved denominator (Fast2Sum: 1 >= e/2; the fma adds
@@ -605,7 +657,21 @@ Value buildSoftplusF32(ImplicitLocOpBuilder &b, Value x, float threshold) {
   Builder f(b, x);
   // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, no
   // cancellation (both terms are non-negative).
-  auto [hi, lo] = log1pExpNegAbs(f, x);
+  auto [eHi, eLo] = expNegAbs(f, x);
+  return buildSoftplusF32Finish(b, {eHi, eLo, x}, threshold);
+}
+
+SmallVector<Value> buildSoftplusF32Start(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  auto [eHi, eLo] = expNegAbs(f, x);
+  return {eHi, eLo, x};
+}
+
+Value buildSoftplusF32Finish(ImplicitLocOpBuilder &b, ValueRange start,
+                             float threshold) {
+  Builder f(b, start[0]);
+  Value x = start[2];
+  auto [hi, lo] = log1pOfSplit(f, start[0], start[1]);
   Value zero = f.c(0.0);
   Value positive = f.select(f.cmp(CmpFPredicate::OGT, x, zero), x, zero);
   Value smooth = addToSplit(f, positive, hi, lo);
@@ -619,7 +685,18 @@ Value buildLogSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   // below 0. Where the sum rounds to 0 (x > 103.97) that gives +0, as
   // PyTorch's f32 kernel and, from x = 745.2 on, the interpreter do (which
   // gives -0 between the two).
-  auto [hi, lo] = log1pExpNegAbs(f, x);
+  auto [eHi, eLo] = expNegAbs(f, x);
+  return buildLogSigmoidF32Finish(b, {eHi, eLo, x});
+}
+
+SmallVector<Value> buildLogSigmoidF32Start(ImplicitLocOpBuilder &b, Value x) {
+  return buildSoftplusF32Start(b, x);
+}
+
+Value buildLogSigmoidF32Finish(ImplicitLocOpBuilder &b, ValueRange start) {
+  Builder f(b, start[0]);
+  Value x = start[2];
+  auto [hi, lo] = log1pOfSplit(f, start[0], start[1]);
   Value zero = f.c(0.0);
   Value negative = f.select(f.cmp(CmpFPredicate::OLT, x, zero),
                             arith::NegFOp::create(b, x), zero);

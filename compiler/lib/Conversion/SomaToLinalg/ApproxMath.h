@@ -17,6 +17,7 @@
 #define SOMA_LIB_CONVERSION_SOMATOLINALG_APPROXMATH_H
 
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace soma::lowering {
 
@@ -61,12 +62,28 @@ buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
 /// -103.98; NaN gives NaN.
 mlir::Value buildSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 
+/// buildSigmoidF32 in two stages, for loops that overlap one step's second
+/// stage with the next step's first: Start builds everything up to the
+/// division (the denominator as a head and tail, and the exponent),
+/// Finish the rest from those values; Finish(Start(x)) is
+/// buildSigmoidF32(x), op for op.
+llvm::SmallVector<mlir::Value> buildSigmoidF32Start(mlir::ImplicitLocOpBuilder &b,
+                                                    mlir::Value x);
+mlir::Value buildSigmoidF32Finish(mlir::ImplicitLocOpBuilder &b,
+                                  mlir::ValueRange start);
+
 /// silu(x) = x·sigmoid(x) for f32 (or a vector of f32) x, in f32 alone
 /// from the same parts as buildSigmoidF32 (before its scaling by 2^-n),
 /// the product with x rounded once. Within 2 ULP of the correctly
 /// rounded result for every f32 input; underflows gradually to -0 near
 /// -108.7; silu(-inf) is NaN.
 mlir::Value buildSiluF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
+/// buildSiluF32 in two stages, as buildSigmoidF32Start and Finish.
+llvm::SmallVector<mlir::Value> buildSiluF32Start(mlir::ImplicitLocOpBuilder &b,
+                                                 mlir::Value x);
+mlir::Value buildSiluF32Finish(mlir::ImplicitLocOpBuilder &b,
+                               mlir::ValueRange start);
 
 /// tanh(x) for f32 (or a vector of f32) x, in f32 alone: an odd polynomial
 /// below |x| = 0.75, 1 - 2/(1 + e^2|x|) from there on (the quotient as in
@@ -95,6 +112,17 @@ mlir::Value buildSoftplusF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// log_sigmoid(x) = -softplus(-x) in the same way (no threshold): x itself
 /// far below 0, -0 far above it; NaN gives NaN.
 mlir::Value buildLogSigmoidF32(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
+/// buildSoftplusF32 and buildLogSigmoidF32 in two stages, as
+/// buildSigmoidF32Start and Finish: exp(-|x|) as a head and tail first.
+llvm::SmallVector<mlir::Value>
+buildSoftplusF32Start(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+mlir::Value buildSoftplusF32Finish(mlir::ImplicitLocOpBuilder &b,
+                                   mlir::ValueRange start, float threshold);
+llvm::SmallVector<mlir::Value>
+buildLogSigmoidF32Start(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+mlir::Value buildLogSigmoidF32Finish(mlir::ImplicitLocOpBuilder &b,
+                                     mlir::ValueRange start);
 
 } // namespace soma::lowering
 
