@@ -29,7 +29,10 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     Element-wise activations become vector loops over the flattened tensor
     (`vector-lanes` f32 per vector, two vectors a step, each prefetching its
     input `prefetch-distance` f32 ahead until that would pass the end, then
-    one masked vector), and softmax and log_softmax along the last
+    one masked vector; sigmoid, silu, softplus and log_sigmoid in two
+    stages, software-pipelined across steps; outputs of
+    `nontemporal-threshold` elements or more in a loop marked for
+    soma-nontemporal-stores), and softmax and log_softmax along the last
     dimension row loops of vectors (which prefetch a later row). sigmoid,
     log_sigmoid, silu, tanh, softplus (beta 1), hard_sigmoid (slope 1/6)
     and hard_swish compute in f32, with heads and tails carried exactly
