@@ -69,7 +69,7 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
            "vector-aligned element on; soma-nontemporal-stores makes them "
            "so after bufferization), which skip reading each output line "
            "before writing it; 0: never. 4 MiB of output is twice a core's "
-           "L2 here, too much for the next op to find in cache">,
+           "L2 here">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -6,12 +6,13 @@
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
 // of the correctly rounded result (tanh on AVX-512 from polynomials on
 // intervals, TanhByIntervals.cpp); hard_sigmoid (slope 1/6) is two fmas
-// and two clamps, hard_swish a line, a product and an fma. softplus with other betas and the other slopes of
-// hard_sigmoid compute in f64 and round to f32 once: their exp, expm1 and log1p are
-// Soma's own (ApproxMath.h), within 2^-44 relative of exact and built from
-// arith ops, so the loops vectorize and call no libm; each formula below
-// avoids cancellation and overflow, so the f64 result is within 2^-40 of
-// exact and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
+// and two clamps, hard_swish a line, a product and an fma. softplus with
+// other betas and the other slopes of hard_sigmoid compute in f64 and
+// round to f32 once: their exp, expm1 and log1p are Soma's own
+// (ApproxMath.h), within 2^-44 relative of exact and built from arith ops,
+// so the loops vectorize and call no libm; each formula below avoids
+// cancellation and overflow, so the f64 result is within 2^-40 of exact
+// and its f32 rounding within 0.5 + 2^-16 ULP. Every form gives the
 // reference interpreter's NaN, infinity and signed-zero results.
 // Piecewise-linear activations whose f32 result is bit-identical stay in
 // f32.
@@ -77,22 +78,31 @@ static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
   return buildLogSigmoidF32(b, x);
 }
 
+/// c·(x + 3) rounded once, the line of hard_sigmoid and hard_swish: with
+/// c = 0x1.555554p-3 = (1 - 2^-24)/6 exactly and 3c an f32, it is one fma
+/// x·c + 3c, exactly 0 at x = -3, and 2^-24 below (x + 3)/6 relative.
+static Value lineThroughMinusThree(ImplicitLocOpBuilder &b, Value x) {
+  float slope = 0x1.555554p-3f;
+  return LLVM::FMAOp::create(b, x, constant(b, slope, x),
+                             constant(b, 3.0f * slope, x));
+}
+
+/// y + y·2^-24 in one fma: takes the line's 2^-24 back out but for 2^-48.
+static Value withoutLineBias(ImplicitLocOpBuilder &b, Value y) {
+  return LLVM::FMAOp::create(b, y, constant(b, 0x1p-24, y), y);
+}
+
 /// PyTorch's hard_sigmoid on its own, in f32 within 1 ULP (exhaustive
-/// sweep) in four vector instructions. c = 0x1.555554p-3 is (1 - 2^-24)/6
-/// exactly, and 3c is an f32, so y = x·c + 3c is c·(x + 3) rounded once:
-/// the line through 0 at x = -3, 2^-24 below the true one relative. y +
-/// y·2^-24 (one more fma) takes that out but for 2^-48, and rounds once
-/// more. x is clamped below at -3 (y is then exactly 0); from x = 3 on, y
-/// rounds to 1 or more and is clamped to 1 (at x = 3, y = 1 - 2^-24
-/// becomes 1). Both clamps keep NaN; +inf reaches the upper one.
+/// sweep) in four vector instructions: the line, rounded once, and its
+/// bias taken out, rounded once more. x is clamped below at -3 (the line
+/// is then exactly 0); from x = 3 on the line rounds to 1 or more and is
+/// clamped to 1 (at x = 3, 1 - 2^-24 becomes 1). Both clamps keep NaN;
+/// +inf reaches the upper one.
 static Value hardSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   Value low = constant(b, -3.0, x);
   Value below = arith::CmpFOp::create(b, CmpFPredicate::OLT, x, low);
   Value clamped = arith::SelectOp::create(b, below, low, x);
-  float slope = 0x1.555554p-3f;
-  Value line = LLVM::FMAOp::create(b, clamped, constant(b, slope, x),
-                                   constant(b, 3.0f * slope, x));
-  line = LLVM::FMAOp::create(b, line, constant(b, 0x1p-24, x), line);
+  Value line = withoutLineBias(b, lineThroughMinusThree(b, clamped));
   Value one = constant(b, 1.0, x);
   Value above = arith::CmpFOp::create(b, CmpFPredicate::OLT, one, line);
   return arith::SelectOp::create(b, above, one, line);
@@ -122,20 +132,15 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
   // x·relu6(x + 3)/6 in three roundings, within 1.5 ULP (exhaustive sweep),
-  // in five vector instructions: with c = (1 - 2^-24)/6 and 3c both f32
-  // (as in hard_sigmoid), t = c·(x' + 3) in one fma for x' = x clamped to
-  // [-3, 3]; p = x·t, and p + p·2^-24 takes c's 2^-24 back out but for
-  // 2^-48. At or below -3, t is exactly 0 and the result x·0: the
-  // interpreter's -0 (NaN for -inf). From 3 on t is 1 - 2^-24 and the
-  // result x to within 1 ULP (x itself but for 126 inputs; +inf stays).
-  // The clamps keep NaN.
+  // in five vector instructions: t = hard_sigmoid's line for x clamped to
+  // [-3, 3], p = x·t, and p's bias taken out. At or below -3, t is
+  // exactly 0 and the result x·0: the interpreter's -0 (NaN for -inf).
+  // From 3 on t is 1 - 2^-24 and the result x to within 1 ULP (x itself
+  // but for 126 inputs; +inf stays). The clamps keep NaN.
   Value clamped =
       clampKeepNaN(b, x, constant(b, -3.0, x), constant(b, 3.0, x));
-  float slope = 0x1.555554p-3f;
-  Value t = LLVM::FMAOp::create(b, clamped, constant(b, slope, x),
-                                constant(b, 3.0f * slope, x));
-  Value p = arith::MulFOp::create(b, x, t);
-  return LLVM::FMAOp::create(b, p, constant(b, 0x1p-24, x), p);
+  Value p = arith::MulFOp::create(b, x, lineThroughMinusThree(b, clamped));
+  return withoutLineBias(b, p);
 }
 
 /// tanh in f32 alone: on AVX-512 from 29 polynomials whose coefficients
@@ -270,7 +275,7 @@ static std::pair<Value, Value> streamingStart(ImplicitLocOpBuilder &b,
   };
   // The buffer `out` will live in (the caller's, once bufferized), for its
   // address only.
-  Value buffer = prefetchView(b, b.getLoc(), out);
+  Value buffer = bufferView(b, b.getLoc(), out);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
   auto metadata = memref::ExtractStridedMetadataOp::create(b, buffer);
   Value address = arith::AddIOp::create(
@@ -468,7 +473,7 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
               .getResult(0);
   }
   Value prefetched = start;
-  Value view = prefetchDistance > 0 ? prefetchView(b, loc, flat) : Value();
+  Value view = prefetchDistance > 0 ? bufferView(b, loc, flat) : Value();
   if (prefetchDistance > 0)
     prefetched = stepsEnd(
         start, arith::ConstantIndexOp::create(b, prefetchDistance));

@@ -481,10 +481,6 @@ SigmoidParts sigmoidParts(Builder &f, const SigmoidDenominator &denominator) {
   return {q, residual, denominator.negN, denominator.negNi};
 }
 
-SigmoidParts sigmoidParts(Builder &f, Value x) {
-  return sigmoidParts(f, sigmoidDenominator(f, x));
-}
-
 } // namespace
 
 SmallVector<Value> buildSigmoidF32Start(ImplicitLocOpBuilder &b, Value x) {
@@ -654,11 +650,7 @@ static Value addToSplit(Builder &f, Value m, Value hi, Value lo) {
 }
 
 Value buildSoftplusF32(ImplicitLocOpBuilder &b, Value x, float threshold) {
-  Builder f(b, x);
-  // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, no
-  // cancellation (both terms are non-negative).
-  auto [eHi, eLo] = expNegAbs(f, x);
-  return buildSoftplusF32Finish(b, {eHi, eLo, x}, threshold);
+  return buildSoftplusF32Finish(b, buildSoftplusF32Start(b, x), threshold);
 }
 
 SmallVector<Value> buildSoftplusF32Start(ImplicitLocOpBuilder &b, Value x) {
@@ -669,6 +661,8 @@ SmallVector<Value> buildSoftplusF32Start(ImplicitLocOpBuilder &b, Value x) {
 
 Value buildSoftplusF32Finish(ImplicitLocOpBuilder &b, ValueRange start,
                              float threshold) {
+  // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow, no
+  // cancellation (both terms are non-negative).
   Builder f(b, start[0]);
   Value x = start[2];
   auto [hi, lo] = log1pOfSplit(f, start[0], start[1]);
@@ -680,13 +674,7 @@ Value buildSoftplusF32Finish(ImplicitLocOpBuilder &b, ValueRange start,
 }
 
 Value buildLogSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
-  Builder f(b, x);
-  // log_sigmoid(x) = 0 - (max(-x, 0) + log1p(exp(-|x|))), x itself far
-  // below 0. Where the sum rounds to 0 (x > 103.97) that gives +0, as
-  // PyTorch's f32 kernel and, from x = 745.2 on, the interpreter do (which
-  // gives -0 between the two).
-  auto [eHi, eLo] = expNegAbs(f, x);
-  return buildLogSigmoidF32Finish(b, {eHi, eLo, x});
+  return buildLogSigmoidF32Finish(b, buildLogSigmoidF32Start(b, x));
 }
 
 SmallVector<Value> buildLogSigmoidF32Start(ImplicitLocOpBuilder &b, Value x) {
@@ -694,6 +682,10 @@ SmallVector<Value> buildLogSigmoidF32Start(ImplicitLocOpBuilder &b, Value x) {
 }
 
 Value buildLogSigmoidF32Finish(ImplicitLocOpBuilder &b, ValueRange start) {
+  // log_sigmoid(x) = 0 - (max(-x, 0) + log1p(exp(-|x|))), x itself far
+  // below 0. Where the sum rounds to 0 (x > 103.97) that gives +0, as
+  // PyTorch's f32 kernel and, from x = 745.2 on, the interpreter do (which
+  // gives -0 between the two).
   Builder f(b, start[0]);
   Value x = start[2];
   auto [hi, lo] = log1pOfSplit(f, start[0], start[1]);

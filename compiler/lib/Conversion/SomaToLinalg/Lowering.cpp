@@ -276,7 +276,7 @@ DenseIntElementsAttr windowAttr(Builder &b, ArrayRef<int64_t> values) {
 
 } // namespace soma::lowering
 
-Value soma::lowering::prefetchView(OpBuilder &b, Location loc, Value tensor) {
+Value soma::lowering::bufferView(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
   auto layout =

@@ -170,10 +170,10 @@ mlir::Value expandFromRows(mlir::OpBuilder &b, mlir::Location loc,
                            llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
 /// The buffer `tensor` will live in, as a read-only memref of any offset
-/// and strides (`bufferization.to_buffer`), for the loops that read the
-/// tensor to prefetch from ahead of their reads.
-mlir::Value prefetchView(mlir::OpBuilder &b, mlir::Location loc,
-                         mlir::Value tensor);
+/// and strides (`bufferization.to_buffer`): for loops that prefetch the
+/// tensor ahead of their reads, or that need its address.
+mlir::Value bufferView(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value tensor);
 
 //===----------------------------------------------------------------------===//
 // Scalars

@@ -94,7 +94,7 @@ public:
     if (prefetchDistance > 0) {
       // The row at least prefetchDistance f32 ahead (the next one for
       // long rows), clamped to the last.
-      view = prefetchView(b, b.getLoc(), rows);
+      view = bufferView(b, b.getLoc(), rows);
       Value distance = arith::ConstantIndexOp::create(b, prefetchDistance);
       // (Rows of no element divide by 1.)
       rowsAhead = arith::CeilDivUIOp::create(
