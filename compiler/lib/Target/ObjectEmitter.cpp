@@ -69,6 +69,14 @@ void soma::optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                           unsigned optLevel) {
   module.setTargetTriple(machine.getTargetTriple());
   module.setDataLayout(machine.createDataLayout());
+  // A vector division marked arcp and ninf becomes the target's reciprocal
+  // estimate alone (vrcp14ps on AVX-512), without the Newton step LLVM
+  // adds by default: Soma's activations mark the divisions whose quotient
+  // they correct themselves (ApproxMath.cpp). No other division is marked,
+  // and scalar ones keep the default (no estimate).
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      function.addFnAttr("reciprocal-estimates", "vec-divf:0");
 
   llvm::LoopAnalysisManager loops;
   llvm::FunctionAnalysisManager functions;

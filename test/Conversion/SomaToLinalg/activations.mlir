@@ -85,16 +85,17 @@
 // VEC: memref.prefetch %[[VIEW]][%[[AHEAD]]], read, locality<3>, data
 // VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
 // VEC-NOT: arith.extf
-// e^-x's 2^n by AVX-512's scalef, one f32 division.
+// e^-x's 2^n by AVX-512's scalef, one division marked for the reciprocal
+// estimate.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
 // VEC: vector.transfer_read %[[FLAT]]
-// VEC: arith.divf %{{.+}} : vector<16xf32>
+// VEC: arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
 // VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
-// VEC: arith.divf %{{.+}} : vector<16xf32>
+// VEC: arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
 // VEC: vector.transfer_write
 // VEC: scf.yield
 // VEC-NEXT: } {soma.nontemporal_stores}
-// VEC: arith.divf %{{.+}}, %[[LOOP]]#1 : vector<16xf32>
+// VEC: arith.divf %{{.+}}, %[[LOOP]]#1 fastmath<ninf,arcp> : vector<16xf32>
 // VEC: vector.transfer_write %{{.+}}, %[[LOOP]]#0[%{{.+}}] {in_bounds = [true]}
 // VEC: vector.transfer_write
 // VEC: scf.yield

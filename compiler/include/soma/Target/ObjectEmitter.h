@@ -23,7 +23,9 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(llvm::StringRef cpu, unsigned optLevel);
 
 /// Runs LLVM's standard pipeline at `optLevel` on `module`, after giving it
-/// the target's triple and data layout (without them nothing vectorizes).
+/// the target's triple and data layout (without them nothing vectorizes)
+/// and every function the reciprocal estimates Soma's activations expect
+/// (a vector division marked arcp and ninf is the bare estimate).
 void optimizeModule(llvm::Module &module, llvm::TargetMachine &machine,
                     unsigned optLevel);
 

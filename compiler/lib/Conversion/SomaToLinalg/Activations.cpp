@@ -205,9 +205,20 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SoftplusOp op, Value x) {
   });
 }
 
+/// Whether `activation`'s body divides by AVX-512's reciprocal estimate on
+/// 16-lane vectors (reciprocalOfSplit, ApproxMath.cpp), which gives bits
+/// that differ from the division's of narrower ones.
+static bool usesReciprocalEstimate(Operation *activation) {
+  return isa<SigmoidOp, SiluOp>(activation);
+}
+
 Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
                                             Operation *activation, Value x,
                                             int64_t targetLanes) {
+  if (targetLanes == 16 && usesReciprocalEstimate(activation))
+    return onLanes(b, x, targetLanes, [&](Value wide) {
+      return buildActivationScalar(b, activation, wide, /*targetLanes=*/0);
+    });
   return llvm::TypeSwitch<Operation *, Value>(activation)
       .Case<TanhOp>([&](TanhOp) { return buildTanh(b, x, targetLanes); })
       .Case<SigmoidOp, LogSigmoidOp, HardSigmoidOp, SiluOp, HardSwishOp,

@@ -41,7 +41,9 @@
 //
 // sigmoid, log_sigmoid, silu, tanh and softplus also have f32 forms (the
 // end of this file): an f32 exp kept as a head and its exact tail
-// (Fast2Sum), one correctly rounded f32 division with an fma residual,
+// (Fast2Sum), one f32 division with an fma residual (for sigmoid and silu
+// on AVX-512, the 14-bit reciprocal estimate with a residual of second
+// order),
 // products split exactly with an fma, and one final rounding (tanh keeps
 // two more where they cost little: its polynomial below |x| = 0.75 and its
 // quotient above); the exhaustive sweep measures each within 1.19 ULP of
@@ -49,10 +51,11 @@
 // vscalefps, elsewhere as two powers of two built in the exponent field;
 // both round once, to the same bits.
 //
-// No op here carries fast-math flags: LLVM may then not contract or
-// reassociate them, and every fused multiply-add is an explicit fma, so a
-// vectorized loop body and its scalar remainder compute every element
-// identically.
+// No op here carries fast-math flags but the division marked for the
+// reciprocal estimate (arcp and ninf, which allow nothing else: no
+// contraction, no reassociation): every fused multiply-add is an explicit
+// fma, so a vectorized loop body and its scalar remainder compute every
+// element identically.
 //
 //===----------------------------------------------------------------------===//
 
@@ -405,17 +408,45 @@ Value negAbsClamped(Builder &f, Value x, double floor) {
   return f.select(f.cmp(CmpFPredicate::OLT, negAbs, bound), bound, negAbs);
 }
 
-/// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit: q the
-/// correctly rounded f32 1/dHi, and the residual 1 - q·(dHi + dLo) (about
-/// 2^-24), whose first part an fma gives exactly.
+/// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit and dHi
+/// in [0.7, 2^30], with q an approximation of 1/dHi and the residual its
+/// correction, about 2^-24 for the correctly rounded f32 1/dHi, 2^-14 for
+/// AVX-512's estimate.
 struct SplitReciprocal {
   Value q, residual;
 };
 
-SplitReciprocal reciprocalOfSplit(Builder &f, Value dHi, Value dLo) {
-  Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi);
+/// With `mayEstimate`, q on vectors of 16 lanes (made only for AVX-512
+/// targets) is vrcp14ps's estimate, within 2^-14 relative: a division
+/// marked `arcp` and `ninf` (dHi is finite), which LLVM lowers to the
+/// estimate alone, without a Newton step, under the "reciprocal-estimates"
+/// setting that soma::optimizeModule gives every function; it takes 2
+/// micro-ops where vdivps takes 3 and the divider for 10 cycles. Otherwise
+/// q is the correctly rounded quotient. Either way ε = 1 - q·(dHi + dLo)
+/// comes from two fmas: exactly for the rounded q (whose ε is below 2^-24,
+/// so ε² below 2^-48 is left out), within 2^-38 of ε for the estimate, and
+/// 1/(dHi + dLo) = q/(1 - ε) = q·(1 + ε + ε² + ...): the estimate's
+/// residual is ε + ε² in one more fma, leaving out ε³ < 2^-42. The
+/// estimate suits callers that round q·(1 + residual) at once (sigmoid,
+/// silu); a caller that keeps q·dividend as a head and tail would need
+/// them renormalized, since the residual is then no longer below the
+/// head's last bit. What is left out is far below the last bit the callers
+/// round to, but it differs between the two forms, so an AVX-512
+/// compilation widens every body that uses the estimate to 16 lanes
+/// (buildActivationScalar) to keep its bits the same everywhere.
+SplitReciprocal reciprocalOfSplit(Builder &f, Value dHi, Value dLo,
+                                  bool mayEstimate) {
+  auto vectorType = dyn_cast<VectorType>(dHi.getType());
+  bool estimate =
+      mayEstimate && vectorType && vectorType.getNumElements() == 16;
+  auto flags = estimate ? arith::FastMathFlags::arcp | arith::FastMathFlags::ninf
+                        : arith::FastMathFlags::none;
+  Value q = arith::DivFOp::create(f.b, f.c(1.0), dHi, flags);
   Value negQ = arith::NegFOp::create(f.b, q);
-  return {q, f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)))};
+  Value residual = f.fma(negQ, dLo, f.fma(negQ, dHi, f.c(1.0)));
+  if (estimate)
+    residual = f.fma(residual, residual, residual);
+  return {q, residual};
 }
 
 /// a + b = sum + error exactly for a, b of one sign: the larger first
@@ -477,7 +508,8 @@ SigmoidDenominator sigmoidDenominator(Builder &f, Value x) {
 
 SigmoidParts sigmoidParts(Builder &f, const SigmoidDenominator &denominator) {
   auto [q, residual] =
-      reciprocalOfSplit(f, denominator.d, denominator.dLo);
+      reciprocalOfSplit(f, denominator.d, denominator.dLo,
+                        /*mayEstimate=*/true);
   return {q, residual, denominator.negN, denominator.negNi};
 }
 
@@ -626,7 +658,8 @@ static std::pair<Value, Value> log1pOfSplit(Builder &f, Value eHi,
   Value halfHi = f.mul(eHi, f.c(0.5));
   Value dHi = f.add(f.c(1.0), halfHi);
   Value dLo = f.fma(eLo, f.c(0.5), f.add(f.sub(f.c(1.0), dHi), halfHi));
-  auto [q, residual] = reciprocalOfSplit(f, dHi, dLo);
+  auto [q, residual] =
+      reciprocalOfSplit(f, dHi, dLo, /*mayEstimate=*/false);
   auto [sHi, sError] = twoProduct(f, eHi, q);
   Value sLo = f.fma(sHi, residual, f.fma(eLo, q, sError));
   // 2·atanh(s) = 2s + 2s·w·R(w), w = s² <= 1/9, R a degree-4 near-minimax

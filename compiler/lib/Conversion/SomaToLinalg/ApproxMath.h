@@ -56,7 +56,9 @@ buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
 
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone: with
 /// e^-x = m·2^n, 2^-n/(m + 2^-n), the denominator as a head and its exact
-/// tail, one correctly rounded f32 division and an fma residual. Within 2
+/// tail, one f32 division and an fma residual (on 16-lane vectors, for
+/// AVX-512, the reciprocal estimate and a residual of second order, bits
+/// that differ from the division's: callers widen to 16 lanes). Within 2
 /// ULP of the correctly rounded result for every f32 input (the exhaustive
 /// sweep of soma-accuracy measures it); underflows gradually to 0 at
 /// -103.98; NaN gives NaN.

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -254,6 +255,26 @@ Value clampKeepNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {
   Value aboveHi =
       arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, hi, atLeastLo);
   return arith::SelectOp::create(b, aboveHi, hi, atLeastLo);
+}
+
+Value onLanes(ImplicitLocOpBuilder &b, Value x, int64_t lanes,
+              llvm::function_ref<Value(Value)> body) {
+  auto wideType = VectorType::get({lanes}, getElementTypeOrSelf(x));
+  auto vectorType = dyn_cast<VectorType>(x.getType());
+  if (!vectorType)
+    return vector::ExtractOp::create(
+        b, body(vector::BroadcastOp::create(b, wideType, x)),
+        ArrayRef<int64_t>{0});
+  int64_t narrow = vectorType.getNumElements();
+  if (narrow == lanes)
+    return body(x);
+  SmallVector<int64_t> repeated;
+  for (int64_t i = 0; i < lanes; ++i)
+    repeated.push_back(i % narrow);
+  Value wide = vector::ShuffleOp::create(b, x, x, repeated);
+  return vector::ExtractStridedSliceOp::create(
+      b, body(wide), ArrayRef<int64_t>{0}, ArrayRef<int64_t>{narrow},
+      ArrayRef<int64_t>{1});
 }
 
 SmallVector<float> constantValues(Value value) {

@@ -209,14 +209,25 @@ mlir::Value truncateToF32(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
 mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
                          mlir::Value lo, mlir::Value hi);
 
+/// `body` applied to the f32 scalar or vector `x` on vectors of `lanes`:
+/// a scalar broadcast and lane 0 of the result taken, a narrower vector
+/// repeated to `lanes` and its first lanes taken, a vector of `lanes`
+/// passed as it is. For bodies whose widest form differs in its last bits
+/// from narrower ones (AVX-512's permutes and reciprocal estimate), so that
+/// a compilation computes every element alike.
+mlir::Value onLanes(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                    int64_t lanes,
+                    llvm::function_ref<mlir::Value(mlir::Value)> body);
+
 /// The f32 result of the element-wise activation op `activation`
 /// (soma.sigmoid, ..., soma.softplus; its operands are not read) applied to
 /// the f32 element `x`: the scalar body of the activation's own lowering
 /// (Activations.cpp). `x` may also be a vector of f32 (4 to 16 lanes),
 /// for which the result is the vector of the element results, bit for bit.
 /// `targetLanes` is the f32 lanes of the compilation's widest vectors: 16
-/// means AVX-512, whose permute tanh then uses at every width (widened to
-/// 16 lanes), so that all of a compilation's tanh give the same bits.
+/// means AVX-512, whose permute tanh and whose reciprocal estimate sigmoid
+/// and silu then use at every width (widened to 16 lanes), so that all of
+/// a compilation's results of an op are the same bits.
 /// Null for any other op.
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
                                   mlir::Operation *activation, mlir::Value x,

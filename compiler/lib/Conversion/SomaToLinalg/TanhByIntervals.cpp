@@ -184,23 +184,5 @@ Value tanhOf16Lanes(ImplicitLocOpBuilder &b, Value x) {
 
 Value soma::lowering::buildTanhByIntervalsF32(ImplicitLocOpBuilder &b,
                                               Value x) {
-  auto sixteen = VectorType::get({kLanes}, b.getF32Type());
-  auto vectorType = dyn_cast<VectorType>(x.getType());
-  if (!vectorType) {
-    // A scalar: broadcast, and lane 0 of the result.
-    Value y = tanhOf16Lanes(b, vector::BroadcastOp::create(b, sixteen, x));
-    return vector::ExtractOp::create(b, y, ArrayRef<int64_t>{0});
-  }
-  int64_t lanes = vectorType.getNumElements();
-  if (lanes == kLanes)
-    return tanhOf16Lanes(b, x);
-  // Fewer lanes: the vector repeated to 16 lanes, and its first lanes of
-  // the result.
-  SmallVector<int64_t> widen;
-  for (int64_t i = 0; i < kLanes; ++i)
-    widen.push_back(i % lanes);
-  Value wide = vector::ShuffleOp::create(b, x, x, widen);
-  return vector::ExtractStridedSliceOp::create(
-      b, tanhOf16Lanes(b, wide), ArrayRef<int64_t>{0}, ArrayRef<int64_t>{lanes},
-      ArrayRef<int64_t>{1});
+  return onLanes(b, x, kLanes, [&](Value wide) { return tanhOf16Lanes(b, wide); });
 }
