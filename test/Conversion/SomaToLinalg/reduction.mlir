@@ -195,11 +195,26 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS:     arith.select %[[GT]], %{{.+}} : vector<16xi1>, vector<16xf32>
 // ROWS-NOT: arith.maximumf
 // ROWS:   vector.reduction <maxnumf>, %{{.+}} fastmath<nnan> : vector<16xf32> into f32
+// The whole vectors' pass is software-pipelined: for rows of at least one
+// vector, the first vector's reduction and polynomial before the loop, which
+// carries the next vector's (x - m as a head and tail, e^r - 1, n as a float
+// and as an integer) beside the sums and finishes this one's (scalef, sums);
+// the last vector's finish after it.
 // ROWS:   %[[AHEAD:.+]] = arith.minui
-// ROWS:   scf.for
+// ROWS:   %[[ANY:.+]] = arith.cmpi ult, %{{.+}}, %[[WHOLE:.+]] : index
+// ROWS:   %[[SUMS:.+]]:3 = scf.if %[[ANY]] -> (vector<16xf64>, vector<16xf32>, i32) {
 // ROWS:     memref.prefetch %{{.+}}[%[[AHEAD]], %{{.+}}], read, locality<3>, data : memref<10x6xf32, strided<[?, ?], offset: ?>>
-// ROWS:     x86vector.avx512.mask.scalef
-// ROWS:     arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
+// ROWS-NOT:   x86vector.avx512.mask.scalef
+// ROWS:     %[[LAST:.+]] = arith.subi %[[WHOLE]], %c16
+// ROWS:     %[[LOOP:.+]]:8 = scf.for %{{.+}} = %{{.+}} to %[[LAST]] step %c16 iter_args({{.+}}) -> (vector<16xf64>, vector<16xf32>, i32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>)
+// ROWS:       memref.prefetch %{{.+}}[%[[AHEAD]], %{{.+}}], read, locality<3>, data : memref<10x6xf32, strided<[?, ?], offset: ?>>
+// ROWS:       x86vector.avx512.mask.scalef
+// ROWS:       arith.extf %{{.+}} : vector<16xf32> to vector<16xf64>
+// ROWS:       scf.yield
+// ROWS:     x86vector.avx512.mask.scalef %{{.+}}, %[[LOOP]]#6
+// ROWS:     scf.yield
+// ROWS:   } else {
+// ROWS:   scf.for %{{.+}} = %[[WHOLE]] to %{{.+}} step %c16 iter_args(%{{.+}} = %[[SUMS]]#0, %{{.+}} = %[[SUMS]]#1, %{{.+}} = %[[SUMS]]#2)
 // ROWS:   vector.create_mask
 // ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf32>
 // ROWS:     arith.select %{{.+}} : vector<16xi1>, vector<16xf32>

@@ -374,12 +374,16 @@ Value halfExpOfReducedLessOne(Builder &f, Value h) {
   return f.fma(f.mul(h, h), f.hornerOfScaled(kExpTail, h, 1), h);
 }
 
-/// e^r = hi + lo for the reduced r: hi = 1 + p rounded, lo its rounding
-/// error, exact by Fast2Sum (|p| < 1).
-std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
-  Value p = expOfReducedLessOne(f, r);
+/// 1 + p = hi + lo for |p| < 1: hi rounded, lo its rounding error, exact
+/// by Fast2Sum.
+std::pair<Value, Value> onePlus(Builder &f, Value p) {
   Value hi = f.add(f.c(1.0), p);
   return {hi, f.add(f.sub(f.c(1.0), hi), p)};
+}
+
+/// e^r = hi + lo for the reduced r: 1 + p as onePlus splits it.
+std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
+  return onePlus(f, expOfReducedLessOne(f, r));
 }
 
 SplitExp splitExp(Builder &f, Value z) {
@@ -619,21 +623,34 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   return f.fromBits(arith::OrIOp::create(b, f.toBits(magnitude), sign));
 }
 
-std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t,
+SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
                                          int64_t scaleExponent) {
   Builder f(b, t);
   // Below the floor exp(t)·2^scaleExponent rounds to 0 (t = -103.97 without
   // scaling); reduceF32 works down to -173.
   Value floor = f.c(-105.0 - 0.6931471805599453 * scaleExponent);
-  SplitExp split =
-      splitExp(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
-  Value n = split.n, ni = split.ni;
+  auto [n, ni, r] =
+      reduceF32(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
   if (scaleExponent != 0) {
     n = f.add(n, f.c(static_cast<double>(scaleExponent)));
     ni = f.addi(ni, f.ci(scaleExponent));
   }
-  return {scaleByPowerOfTwo(f, split.mHi, n, ni),
-          scaleByPowerOfTwo(f, split.mLo, n, ni)};
+  return {expOfReducedLessOne(f, r), n, ni};
+}
+
+std::pair<Value, Value> buildExpF32SplitFinish(ImplicitLocOpBuilder &b,
+                                               ValueRange start) {
+  Builder f(b, start[0]);
+  Value n = start[1], ni = start[2];
+  // e^r = hi + lo as expOfReduced gives it, each part scaled.
+  auto [hi, lo] = onePlus(f, start[0]);
+  return {scaleByPowerOfTwo(f, hi, n, ni), scaleByPowerOfTwo(f, lo, n, ni)};
+}
+
+std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t,
+                                         int64_t scaleExponent) {
+  return buildExpF32SplitFinish(b,
+                                buildExpF32SplitStart(b, t, scaleExponent));
 }
 
 /// e = exp(-|x|) = eHi + eLo as in sigmoid (subnormal from -87.3 on, 0

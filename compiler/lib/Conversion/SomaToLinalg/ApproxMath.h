@@ -54,6 +54,15 @@ std::pair<mlir::Value, mlir::Value>
 buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
                  int64_t scaleExponent = 0);
 
+/// buildExpF32Split in two stages, as buildSigmoidF32Start and Finish:
+/// Start the reduction and the polynomial, Finish the head, tail and
+/// scaling; Finish(Start(t)) is buildExpF32Split(t), op for op.
+llvm::SmallVector<mlir::Value>
+buildExpF32SplitStart(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
+                      int64_t scaleExponent = 0);
+std::pair<mlir::Value, mlir::Value>
+buildExpF32SplitFinish(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange start);
+
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone: with
 /// e^-x = m·2^n, 2^-n/(m + 2^-n), the denominator as a head and its exact
 /// tail, one f32 division and an fma residual (on 16-lane vectors, for

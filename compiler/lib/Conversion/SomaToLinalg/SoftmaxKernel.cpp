@@ -15,7 +15,10 @@
 //      for log_softmax) and in f32 the rest, the lanes added in f64 in a
 //      fixed pairwise order at the end; softmax stores e rounded to f32 in
 //      the output; log_softmax sums e·2^64, so that terms far below the
-//      maximum's stay normal floats;
+//      maximum's stay normal floats. The whole vectors of this pass are
+//      software-pipelined (stagedPass): each iteration computes the next
+//      vector's x - m and exp's reduction and polynomial while it finishes
+//      this one's;
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
@@ -122,28 +125,92 @@ private:
   using PassBody = function_ref<Carried(ImplicitLocOpBuilder &, Value column,
                                         Value mask, ValueRange carried)>;
 
+  /// A loop of `body` over the columns [from, to) of a row, by vectors,
+  /// masked to the row's length if `masked`.
+  Carried columnLoop(ImplicitLocOpBuilder &rb, Value from, Value to,
+                     bool masked, ValueRange init, PassBody body) {
+    auto forOp = scf::ForOp::create(
+        rb, from, to, step, init,
+        [&](OpBuilder &nested, Location loc, Value column, ValueRange iter) {
+          ImplicitLocOpBuilder lb(loc, nested);
+          Value mask;
+          if (masked)
+            mask = vector::CreateMaskOp::create(
+                lb, maskType,
+                ValueRange{arith::SubIOp::create(lb, length, column)});
+          scf::YieldOp::create(lb, body(lb, column, mask, iter));
+        });
+    return Carried(forOp.getResults().begin(), forOp.getResults().end());
+  }
+
   /// One pass over a row from column `from` (0 if null): whole vectors,
   /// then the masked rest.
   Carried pass(ImplicitLocOpBuilder &rb, ValueRange init, PassBody body,
                Value from = {}) {
     Value zero = from ? from : arith::ConstantIndexOp::create(rb, 0);
-    auto loop = [&](Value from, Value to, bool masked,
-                    ValueRange carried) -> Carried {
-      auto forOp = scf::ForOp::create(
-          rb, from, to, step, carried,
-          [&](OpBuilder &nested, Location loc, Value column, ValueRange iter) {
-            ImplicitLocOpBuilder lb(loc, nested);
-            Value mask;
-            if (masked)
-              mask = vector::CreateMaskOp::create(
-                  lb, maskType,
-                  ValueRange{arith::SubIOp::create(lb, length, column)});
-            scf::YieldOp::create(lb, body(lb, column, mask, iter));
-          });
-      return Carried(forOp.getResults().begin(), forOp.getResults().end());
-    };
-    Carried carried = loop(zero, whole, /*masked=*/false, init);
-    return loop(whole, length, /*masked=*/true, carried);
+    Carried carried = columnLoop(rb, zero, whole, /*masked=*/false, init, body);
+    return columnLoop(rb, whole, length, /*masked=*/true, carried, body);
+  }
+
+  /// The first stage of a pass's body at `column` (`mask` as for PassBody),
+  /// and the second, given the first's values: body = finish(start).
+  using StartBody = function_ref<SmallVector<Value>(
+      ImplicitLocOpBuilder &, Value column, Value mask)>;
+  using FinishBody =
+      function_ref<Carried(ImplicitLocOpBuilder &, Value column, Value mask,
+                           ValueRange carried, ValueRange started)>;
+
+  /// A pass over a whole row whose body comes in two stages, its whole
+  /// vectors software-pipelined as the activation loops' (Activations.cpp):
+  /// the first stage of the first vector before the loop, then each
+  /// iteration the first stage of the next vector and the second of this
+  /// one, and the last vector's second stage after the loop (nothing for a
+  /// row shorter than a vector); then the masked rest in one piece. The
+  /// same operations per element as `pass` of finish(start), so the same
+  /// bits; a long chain of dependent operations per element (exp's) no
+  /// longer leaves the out-of-order window short of independent work.
+  Carried stagedPass(ImplicitLocOpBuilder &rb, ValueRange init,
+                     StartBody start, FinishBody finish) {
+    Value zero = arith::ConstantIndexOp::create(rb, 0);
+    Value any = arith::CmpIOp::create(rb, arith::CmpIPredicate::ult, zero,
+                                      whole);
+    size_t carriedCount = init.size();
+    auto pipelined = scf::IfOp::create(
+        rb, any,
+        [&](OpBuilder &thenBuilder, Location thenLoc) {
+          ImplicitLocOpBuilder tb(thenLoc, thenBuilder);
+          SmallVector<Value> carried(init.begin(), init.end());
+          llvm::append_range(carried, start(tb, zero, {}));
+          Value last = arith::SubIOp::create(tb, whole, step);
+          auto loop = scf::ForOp::create(
+              tb, zero, last, step, carried,
+              [&](OpBuilder &nested, Location loc, Value column,
+                  ValueRange iter) {
+                ImplicitLocOpBuilder lb(loc, nested);
+                SmallVector<Value> next = start(
+                    lb, arith::AddIOp::create(lb, column, step), {});
+                Carried yielded =
+                    finish(lb, column, {}, iter.take_front(carriedCount),
+                           iter.drop_front(carriedCount));
+                llvm::append_range(yielded, next);
+                scf::YieldOp::create(lb, yielded);
+              });
+          ValueRange results = loop.getResults();
+          scf::YieldOp::create(
+              tb, finish(tb, last, {}, results.take_front(carriedCount),
+                         results.drop_front(carriedCount)));
+        },
+        [&](OpBuilder &elseBuilder, Location elseLoc) {
+          scf::YieldOp::create(elseBuilder, elseLoc, init);
+        });
+    Carried carried(pipelined.getResults().begin(),
+                    pipelined.getResults().end());
+    return columnLoop(rb, whole, length, /*masked=*/true, carried,
+                      [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
+                          ValueRange iter) {
+                        return finish(lb, column, mask, iter,
+                                      start(lb, column, mask));
+                      });
   }
 
   /// The row's vector at `column`, `padding` past its end.
@@ -317,46 +384,51 @@ private:
     if (prefetchDistance > 0)
       aheadRow = arith::MinUIOp::create(
           rb, arith::AddIOp::create(rb, row, rowsAhead), lastRow);
-    Carried summed = pass(
-        rb, init,
-        [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-            ValueRange carried) -> Carried {
-          if (aheadRow && !mask)
-            memref::PrefetchOp::create(lb, view, ValueRange{aheadRow, column},
-                                       /*isWrite=*/false, /*localityHint=*/3,
-                                       /*isDataCache=*/true);
-          Value x = read(lb, rows, row, column, mask, zero32);
-          auto [tHi, tLo] = shifted(lb, x, negMax);
-          auto [eHi, eLo] = buildExpF32Split(lb, tHi, scale);
-          // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
-          eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
-          Value hiTerm = eHi, loTerm = eLo;
-          if (mask) {
-            hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
-            loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
-          }
-          if (logarithm) {
-            Value isMax = arith::CmpFOp::create(
-                lb, arith::CmpFPredicate::OEQ, tHi, zeros32);
-            if (mask)
-              isMax = arith::AndIOp::create(lb, isMax, mask);
-            // (At t = 0 the tail is 0.)
-            hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
-            return {arith::AddFOp::create(lb, carried[0],
-                                          extendToF64(lb, hiTerm)),
-                    arith::AddFOp::create(lb, carried[1], loTerm),
-                    arith::AddIOp::create(lb, carried[2],
-                                          countLanes(lb, isMax))};
-          }
-          Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
-          Value lost = arith::AddFOp::create(
-              lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
-          Value rest = arith::AddFOp::create(
-              lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
-          return {head, rest,
-                  write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[2],
-                        row, column, mask)};
-        });
+    // First stage: x - m and exp's reduction and polynomial.
+    auto start = [&](ImplicitLocOpBuilder &lb, Value column,
+                     Value mask) -> SmallVector<Value> {
+      if (aheadRow && !mask)
+        memref::PrefetchOp::create(lb, view, ValueRange{aheadRow, column},
+                                   /*isWrite=*/false, /*localityHint=*/3,
+                                   /*isDataCache=*/true);
+      Value x = read(lb, rows, row, column, mask, zero32);
+      auto [tHi, tLo] = shifted(lb, x, negMax);
+      SmallVector<Value> started = {tHi, tLo};
+      llvm::append_range(started, buildExpF32SplitStart(lb, tHi, scale));
+      return started;
+    };
+    auto finish = [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
+                      ValueRange carried, ValueRange started) -> Carried {
+      Value tHi = started[0], tLo = started[1];
+      auto [eHi, eLo] = buildExpF32SplitFinish(lb, started.drop_front(2));
+      // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
+      eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
+      Value hiTerm = eHi, loTerm = eLo;
+      if (mask) {
+        hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
+        loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
+      }
+      if (logarithm) {
+        Value isMax = arith::CmpFOp::create(lb, arith::CmpFPredicate::OEQ,
+                                            tHi, zeros32);
+        if (mask)
+          isMax = arith::AndIOp::create(lb, isMax, mask);
+        // (At t = 0 the tail is 0.)
+        hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
+        return {arith::AddFOp::create(lb, carried[0], extendToF64(lb, hiTerm)),
+                arith::AddFOp::create(lb, carried[1], loTerm),
+                arith::AddIOp::create(lb, carried[2], countLanes(lb, isMax))};
+      }
+      Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
+      Value lost = arith::AddFOp::create(
+          lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
+      Value rest = arith::AddFOp::create(
+          lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
+      return {head, rest,
+              write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[2], row,
+                    column, mask)};
+    };
+    Carried summed = stagedPass(rb, init, start, finish);
     // The sum (times 2^scale) in f64: the heads (less softmax's starts,
     // exactly), plus the rest.
     Value heads = summed[0];
