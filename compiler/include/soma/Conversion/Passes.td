@@ -27,7 +27,7 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     nested in whatever op it runs on: a module, or each `func.func`.
 
     Element-wise activations become vector loops over the flattened tensor
-    (`vector-lanes` f32 per vector, two vectors a step, each prefetching its
+    (`vector-lanes` f32 per vector, four vectors a step, each prefetching its
     input `prefetch-distance` f32 ahead until that would pass the end, then
     one masked vector; sigmoid, silu, softplus and log_sigmoid in two
     stages, software-pipelined across steps; outputs of
@@ -46,7 +46,8 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     %y = soma.sigmoid %x : tensor<?x8xf32>
     ```
     becomes a loop of `vector<16xf32>` steps (AVX-512) computing
-    exp(-|x|) as a head and tail, one division and its fma residual; with
+    exp(-|x|) as a head and tail, one reciprocal estimate and its fma
+    residual of second order (a division and its residual on AVX2); with
     `vector-lanes=0`, a `linalg.generic` with the same body on scalars.
   }];
   let options = [
