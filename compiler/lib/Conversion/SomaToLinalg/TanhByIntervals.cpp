@@ -184,5 +184,6 @@ Value tanhOf16Lanes(ImplicitLocOpBuilder &b, Value x) {
 
 Value soma::lowering::buildTanhByIntervalsF32(ImplicitLocOpBuilder &b,
                                               Value x) {
-  return onLanes(b, x, kLanes, [&](Value wide) { return tanhOf16Lanes(b, wide); });
+  return onLanes(b, x, kLanes,
+                 [&](Value wide) { return tanhOf16Lanes(b, wide); });
 }
