@@ -60,9 +60,11 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
            /*default=*/"4096",
            "f32 elements ahead of its reads an element-wise activation "
            "loop prefetches its input, and a softmax row loop the row at "
-           "least that far ahead (0: no prefetch). The hardware "
-           "prefetcher alone leaves sigmoid over 64 MiB from memory at "
-           "72% of memcpy's speed; 16 KiB ahead brings it to 88%">,
+           "least that far ahead (0: no prefetch). sigmoid over 128M "
+           "floats (512 MiB, past the 260 MiB L3 of the machine it was "
+           "measured on) takes 76 ms with the hardware prefetcher alone "
+           "and 53 ms with 16 KiB ahead; softmax over 16M floats 7% "
+           "less time with it">,
     Option<"nontemporalThreshold", "nontemporal-threshold", "int64_t",
            /*default=*/"1048576",
            "f32 elements from which an element-wise activation loop writes "
