@@ -382,16 +382,13 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
         b, from,
         arith::MulIOp::create(b, arith::DivUIOp::create(b, room, step), step));
   };
-  // The same steps with a staged body: the first stage of the step's
-  // vectors before the loop, then each iteration the first stage of the
-  // next step and the second of this one, and the last step's second
-  // stage after the loop; nothing when the range is empty.
+  // The same steps with a staged body, software-pipelined
+  // (buildPipelinedSteps): the first stage of each of a step's vectors, then
+  // the second stages and the writes.
   auto pipelinedSteps = [&](Value from, Value to, Value view,
                             bool nontemporal) {
-    Value any =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, from, to);
-    auto startStep = [&](ImplicitLocOpBuilder &sb, Value first,
-                         SmallVector<Value> &stages) {
+    auto startStep = [&](ImplicitLocOpBuilder &sb, Value first) {
+      SmallVector<Value> stages;
       for (int64_t v = 0; v < kVectorsPerStep; ++v) {
         Value at = arith::AddIOp::create(sb, first, offsets[v]);
         if (view)
@@ -400,9 +397,11 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                                                  padding, ArrayRef<bool>{true});
         llvm::append_range(stages, staged->start(sb, x));
       }
+      return stages;
     };
-    auto finishStep = [&](ImplicitLocOpBuilder &sb, Value acc, Value first,
-                          ValueRange stages) {
+    auto finishStep = [&](ImplicitLocOpBuilder &sb, Value first,
+                          ValueRange carried, ValueRange stages) {
+      Value acc = carried.front();
       int64_t width = stages.size() / kVectorsPerStep;
       for (int64_t v = 0; v < kVectorsPerStep; ++v) {
         Value y = staged->finish(sb, stages.slice(v * width, width));
@@ -412,39 +411,14 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                   ArrayRef<bool>{true})
                   .getResult();
       }
-      return acc;
+      return SmallVector<Value>{acc};
     };
-    Value initial = out;
-    out = scf::IfOp::create(
-              b, any,
-              [&](OpBuilder &thenBuilder, Location thenLoc) {
-                ImplicitLocOpBuilder tb(thenLoc, thenBuilder);
-                SmallVector<Value> carried = {initial};
-                startStep(tb, from, carried);
-                Value last = arith::SubIOp::create(tb, to, step);
-                auto loop = scf::ForOp::create(
-                    tb, from, last, step, carried,
-                    [&](OpBuilder &nested, Location nestedLoc, Value i,
-                        ValueRange iter) {
-                      ImplicitLocOpBuilder lb(nestedLoc, nested);
-                      SmallVector<Value> next;
-                      startStep(lb, arith::AddIOp::create(lb, i, step), next);
-                      Value acc = finishStep(lb, iter[0], i, iter.drop_front());
-                      next.insert(next.begin(), acc);
-                      scf::YieldOp::create(lb, next);
-                    });
-                if (nontemporal)
-                  loop->setAttr(soma::kNontemporalStoresAttrName,
-                                tb.getUnitAttr());
-                ValueRange results = loop.getResults();
-                scf::YieldOp::create(
-                    tb, finishStep(tb, results.front(), last,
-                                   results.drop_front()));
-              },
-              [&](OpBuilder &elseBuilder, Location elseLoc) {
-                scf::YieldOp::create(elseBuilder, elseLoc, initial);
-              })
-              .getResult(0);
+    scf::ForOp loop;
+    out = buildPipelinedSteps(b, from, to, step, ValueRange{out}, startStep,
+                              finishStep, &loop)
+              .front();
+    if (nontemporal && loop)
+      loop->setAttr(soma::kNontemporalStoresAttrName, b.getUnitAttr());
   };
   auto wholeSteps = [&](Value from, Value to, Value view,
                         bool nontemporal = false) {

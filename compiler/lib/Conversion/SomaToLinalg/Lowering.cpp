@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -255,6 +256,45 @@ Value clampKeepNaN(ImplicitLocOpBuilder &b, Value x, Value lo, Value hi) {
   Value aboveHi =
       arith::CmpFOp::create(b, arith::CmpFPredicate::OLT, hi, atLeastLo);
   return arith::SelectOp::create(b, aboveHi, hi, atLeastLo);
+}
+
+SmallVector<Value> buildPipelinedSteps(ImplicitLocOpBuilder &b, Value from,
+                                       Value to, Value step, ValueRange init,
+                                       StageStart start, StageFinish finish,
+                                       scf::ForOp *loop) {
+  Value any = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, from, to);
+  size_t carriedCount = init.size();
+  auto ifOp = scf::IfOp::create(
+      b, any,
+      [&](OpBuilder &thenBuilder, Location thenLoc) {
+        ImplicitLocOpBuilder tb(thenLoc, thenBuilder);
+        SmallVector<Value> carried(init.begin(), init.end());
+        llvm::append_range(carried, start(tb, from));
+        Value last = arith::SubIOp::create(tb, to, step);
+        auto forOp = scf::ForOp::create(
+            tb, from, last, step, carried,
+            [&](OpBuilder &nested, Location loc, Value at, ValueRange iter) {
+              ImplicitLocOpBuilder lb(loc, nested);
+              SmallVector<Value> next =
+                  start(lb, arith::AddIOp::create(lb, at, step));
+              SmallVector<Value> yielded =
+                  finish(lb, at, iter.take_front(carriedCount),
+                         iter.drop_front(carriedCount));
+              llvm::append_range(yielded, next);
+              scf::YieldOp::create(lb, yielded);
+            });
+        if (loop)
+          *loop = forOp;
+        ValueRange results = forOp.getResults();
+        scf::YieldOp::create(tb, finish(tb, last,
+                                        results.take_front(carriedCount),
+                                        results.drop_front(carriedCount)));
+      },
+      [&](OpBuilder &elseBuilder, Location elseLoc) {
+        scf::YieldOp::create(elseBuilder, elseLoc, init);
+      });
+  return SmallVector<Value>(ifOp.getResults().begin(),
+                            ifOp.getResults().end());
 }
 
 Value onLanes(ImplicitLocOpBuilder &b, Value x, int64_t lanes,

@@ -11,6 +11,7 @@
 #define SOMA_LIB_CONVERSION_SOMATOLINALG_LOWERING_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
@@ -208,6 +209,32 @@ mlir::Value truncateToF32(mlir::ImplicitLocOpBuilder &b, mlir::Value value);
 /// NaN passes through, ties keep `x`.
 mlir::Value clampKeepNaN(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
                          mlir::Value lo, mlir::Value hi);
+
+/// The first stage of a loop step at index `at`: the values the second
+/// stage takes.
+using StageStart = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::ImplicitLocOpBuilder &, mlir::Value at)>;
+/// The second stage of the step at `at`, from the loop's carried values and
+/// the first stage's: the new carried values.
+using StageFinish = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::ImplicitLocOpBuilder &, mlir::Value at, mlir::ValueRange carried,
+    mlir::ValueRange started)>;
+
+/// Steps from `from` to `to` (a whole number of `step`s apart) whose body is
+/// finish(start), software-pipelined: the first stage of the first step
+/// before an scf.for, then each iteration the first stage of the next step
+/// and the second of this one, the last step's second stage after it, all
+/// inside an scf.if that passes `init` through an empty range. A long chain
+/// of dependent operations per element otherwise leaves the out-of-order
+/// window short of independent work; the operations are those of
+/// finish(start) step by step, so the results are the same bits. Returns
+/// the carried values after the last step; `loop`, if given, receives the
+/// scf.for.
+llvm::SmallVector<mlir::Value>
+buildPipelinedSteps(mlir::ImplicitLocOpBuilder &b, mlir::Value from,
+                    mlir::Value to, mlir::Value step, mlir::ValueRange init,
+                    StageStart start, StageFinish finish,
+                    mlir::scf::ForOp *loop = nullptr);
 
 /// `body` applied to the f32 scalar or vector `x` on vectors of `lanes`:
 /// a scalar broadcast and lane 0 of the result taken, a narrower vector

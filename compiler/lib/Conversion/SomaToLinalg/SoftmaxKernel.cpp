@@ -160,51 +160,23 @@ private:
       function_ref<Carried(ImplicitLocOpBuilder &, Value column, Value mask,
                            ValueRange carried, ValueRange started)>;
 
-  /// A pass over a whole row whose body comes in two stages, its whole
-  /// vectors software-pipelined as the activation loops' (Activations.cpp):
-  /// the first stage of the first vector before the loop, then each
-  /// iteration the first stage of the next vector and the second of this
-  /// one, and the last vector's second stage after the loop (nothing for a
-  /// row shorter than a vector); then the masked rest in one piece. The
-  /// same operations per element as `pass` of finish(start), so the same
-  /// bits; a long chain of dependent operations per element (exp's) no
-  /// longer leaves the out-of-order window short of independent work.
+  /// A pass over a whole row whose body comes in two stages: its whole
+  /// vectors software-pipelined as the activation loops' are
+  /// (buildPipelinedSteps), then the masked rest in one piece. The same
+  /// operations per element as `pass` of finish(start), so the same bits;
+  /// a long chain of dependent operations per element (exp's) no longer
+  /// leaves the out-of-order window short of independent work.
   Carried stagedPass(ImplicitLocOpBuilder &rb, ValueRange init,
                      StartBody start, FinishBody finish) {
-    Value zero = arith::ConstantIndexOp::create(rb, 0);
-    Value any = arith::CmpIOp::create(rb, arith::CmpIPredicate::ult, zero,
-                                      whole);
-    size_t carriedCount = init.size();
-    auto pipelined = scf::IfOp::create(
-        rb, any,
-        [&](OpBuilder &thenBuilder, Location thenLoc) {
-          ImplicitLocOpBuilder tb(thenLoc, thenBuilder);
-          SmallVector<Value> carried(init.begin(), init.end());
-          llvm::append_range(carried, start(tb, zero, {}));
-          Value last = arith::SubIOp::create(tb, whole, step);
-          auto loop = scf::ForOp::create(
-              tb, zero, last, step, carried,
-              [&](OpBuilder &nested, Location loc, Value column,
-                  ValueRange iter) {
-                ImplicitLocOpBuilder lb(loc, nested);
-                SmallVector<Value> next = start(
-                    lb, arith::AddIOp::create(lb, column, step), {});
-                Carried yielded =
-                    finish(lb, column, {}, iter.take_front(carriedCount),
-                           iter.drop_front(carriedCount));
-                llvm::append_range(yielded, next);
-                scf::YieldOp::create(lb, yielded);
-              });
-          ValueRange results = loop.getResults();
-          scf::YieldOp::create(
-              tb, finish(tb, last, {}, results.take_front(carriedCount),
-                         results.drop_front(carriedCount)));
+    Carried carried = buildPipelinedSteps(
+        rb, arith::ConstantIndexOp::create(rb, 0), whole, step, init,
+        [&](ImplicitLocOpBuilder &sb, Value column) {
+          return start(sb, column, {});
         },
-        [&](OpBuilder &elseBuilder, Location elseLoc) {
-          scf::YieldOp::create(elseBuilder, elseLoc, init);
+        [&](ImplicitLocOpBuilder &sb, Value column, ValueRange carried,
+            ValueRange started) {
+          return finish(sb, column, {}, carried, started);
         });
-    Carried carried(pipelined.getResults().begin(),
-                    pipelined.getResults().end());
     return columnLoop(rb, whole, length, /*masked=*/true, carried,
                       [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
                           ValueRange iter) {
