@@ -282,6 +282,21 @@ func.func @silu(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // F32-LABEL: func.func @hard_swish
 // F32-NOT: f64
 // F32: linalg.yield %{{.+}} : f32
+// With vectors: a piecewise-linear loop keeps up with memory on the
+// hardware prefetcher alone, so it issues no prefetch; it still streams
+// large outputs, into a destination of its own (an alloc_tensor, which CSE
+// does not merge with another activation's), whose address it reads.
+// VEC-LABEL: func.func @hard_swish
+// VEC-NOT: memref.prefetch
+// VEC: %[[OUT:.+]] = bufferization.alloc_tensor(%{{.+}}) : tensor<?x4xf32>
+// VEC-NOT: memref.prefetch
+// VEC: %[[FLATOUT:.+]] = tensor.collapse_shape %[[OUT]]
+// VEC-NOT: memref.prefetch
+// VEC: bufferization.to_buffer %[[FLATOUT]] read_only
+// VEC-NOT: memref.prefetch
+// VEC: scf.for {{.+}} step %c64
+// VEC-NOT: memref.prefetch
+// VEC: return
 func.func @hard_swish(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = soma.hard_swish %x : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>

@@ -27,8 +27,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     nested in whatever op it runs on: a module, or each `func.func`.
 
     Element-wise activations become vector loops over the flattened tensor
-    (`vector-lanes` f32 per vector, four vectors a step, each prefetching its
-    input `prefetch-distance` f32 ahead until that would pass the end, then
+    (`vector-lanes` f32 per vector, four vectors a step, each but the
+    piecewise-linear ones prefetching its input `prefetch-distance` f32
+    ahead until that would pass the end, then
     one masked vector; sigmoid, silu, softplus and log_sigmoid in two
     stages, software-pipelined across steps; outputs of
     `nontemporal-threshold` elements or more in a loop marked for
@@ -59,7 +60,8 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     Option<"prefetchDistance", "prefetch-distance", "int64_t",
            /*default=*/"4096",
            "f32 elements ahead of its reads an element-wise activation "
-           "loop prefetches its input, and a softmax row loop the row at "
+           "loop (not a piecewise-linear one) prefetches its input, and a "
+           "softmax row loop the row at "
            "least that far ahead (0: no prefetch). sigmoid over 128M "
            "floats (512 MiB, past the 260 MiB L3 of the machine it was "
            "measured on) takes 76 ms with the hardware prefetcher alone "

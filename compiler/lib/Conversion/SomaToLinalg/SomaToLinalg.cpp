@@ -94,8 +94,9 @@ struct ConvertSomaToLinalgPass final
     // x86vector's scalef.
     target.addLegalOp<LLVM::FMAOp, x86vector::MaskScaleFOp>();
     // The activation loops and softmax rows prefetch their input from its
-    // buffer.
-    target.addLegalOp<bufferization::ToBufferOp, memref::PrefetchOp>();
+    // buffer; streaming activation loops write a destination of their own.
+    target.addLegalOp<bufferization::ToBufferOp, memref::PrefetchOp,
+                      bufferization::AllocTensorOp>();
     // Streaming activation loops read their output's address.
     target.addLegalOp<memref::ExtractAlignedPointerAsIndexOp,
                       memref::ExtractStridedMetadataOp>();
