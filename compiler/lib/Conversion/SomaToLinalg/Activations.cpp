@@ -34,6 +34,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -347,11 +348,8 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   Value flat = input;
   Value out;
   if (nontemporalThreshold > 0) {
-    SmallVector<Value> dynamicSizes;
-    for (int64_t dim = 0; dim < type.getRank(); ++dim)
-      if (type.isDynamicDim(dim))
-        dynamicSizes.push_back(tensor::DimOp::create(b, input, dim));
-    out = bufferization::AllocTensorOp::create(b, type, dynamicSizes);
+    out = bufferization::AllocTensorOp::create(
+        b, type, tensor::createDynamicDimValues(b, loc, input));
   } else {
     out = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
   }
@@ -513,7 +511,7 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
 
 /// Whether `activation` is piecewise linear: its loop keeps up with memory
 /// on the hardware prefetcher alone, and software prefetches only cost it
-/// (hard_sigmoid and hard_swish over 262144 floats, in L2: 1-4% slower
+/// (hard_sigmoid and hard_swish over 262144 floats, in L2: 1-5% slower
 /// with them; over 128M floats, past the L3: the same time either way).
 /// The others need them there (sigmoid over 128M floats: 53 ms with, 76 ms
 /// without; tanh 48 and 66).

@@ -355,12 +355,6 @@ constexpr double kExpTail[] = {0x1.6d1184p-10, 0x1.120be8p-7, 0x1.555518p-5,
 
 Value expTail(Builder &f, Value r) { return f.horner(kExpTail, r); }
 
-/// exp(z) = (mHi + mLo)·2^n for f32 z in [-173, 0] or NaN, mHi + mLo = e^r
-/// for the reduced r, with mLo the exact rounding error of mHi.
-struct SplitExp {
-  Value mHi, mLo, n, ni;
-};
-
 /// p = e^r - 1 = r + r²·P(r) for the reduced r, accurate relative to e^r
 /// (expTail).
 Value expOfReducedLessOne(Builder &f, Value r) {
@@ -381,36 +375,6 @@ std::pair<Value, Value> onePlus(Builder &f, Value p) {
   return {hi, f.add(f.sub(f.c(1.0), hi), p)};
 }
 
-/// e^r = hi + lo for the reduced r: 1 + p as onePlus splits it.
-std::pair<Value, Value> expOfReduced(Builder &f, Value r) {
-  return onePlus(f, expOfReducedLessOne(f, r));
-}
-
-SplitExp splitExp(Builder &f, Value z) {
-  auto [n, ni, r] = reduceF32(f, z);
-  auto [mHi, mLo] = expOfReduced(f, r);
-  return {mHi, mLo, n, ni};
-}
-
-/// exp(z) = hi + lo for f32 z in [-173, 0] or NaN: (mHi + mLo)·2^n with
-/// each part scaled (rounded once), and the split it came from.
-struct ExpF32 {
-  SplitExp split;
-  Value hi, lo;
-};
-
-ExpF32 expF32(Builder &f, Value z) {
-  SplitExp split = splitExp(f, z);
-  return {split, scaleByPowerOfTwo(f, split.mHi, split.n, split.ni),
-          scaleByPowerOfTwo(f, split.mLo, split.n, split.ni)};
-}
-
-/// z = -|x| clamped to `floor` (NaN passes the clamp).
-Value negAbsClamped(Builder &f, Value x, double floor) {
-  Value negAbs = arith::NegFOp::create(f.b, math::AbsFOp::create(f.b, x));
-  Value bound = f.c(floor);
-  return f.select(f.cmp(CmpFPredicate::OLT, negAbs, bound), bound, negAbs);
-}
 
 /// 1/(dHi + dLo) = q·(1 + residual) for dLo below dHi's last bit and dHi
 /// in [0.7, 2^30], with q an approximation of 1/dHi and the residual its
@@ -643,7 +607,7 @@ std::pair<Value, Value> buildExpF32SplitFinish(ImplicitLocOpBuilder &b,
                                                ValueRange start) {
   Builder f(b, start[0]);
   Value n = start[1], ni = start[2];
-  // e^r = hi + lo as expOfReduced gives it, each part scaled.
+  // e^r = hi + lo, each part scaled.
   auto [hi, lo] = onePlus(f, start[0]);
   return {scaleByPowerOfTwo(f, hi, n, ni), scaleByPowerOfTwo(f, lo, n, ni)};
 }
@@ -657,8 +621,8 @@ std::pair<Value, Value> buildExpF32Split(ImplicitLocOpBuilder &b, Value t,
 /// e = exp(-|x|) = eHi + eLo as in sigmoid (subnormal from -87.3 on, 0
 /// below -104): the first stage of softplus and log_sigmoid.
 static std::pair<Value, Value> expNegAbs(Builder &f, Value x) {
-  ExpF32 e = expF32(f, negAbsClamped(f, x, -105.0));
-  return {e.hi, e.lo};
+  return buildExpF32Split(
+      f.b, arith::NegFOp::create(f.b, math::AbsFOp::create(f.b, x)));
 }
 
 /// log1p(eHi + eLo) = hi + lo for e = exp(-|x|) as expNegAbs gives it

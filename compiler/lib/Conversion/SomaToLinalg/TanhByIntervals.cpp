@@ -32,6 +32,7 @@
 #include <limits>
 
 using namespace mlir;
+using namespace soma::lowering;
 
 namespace {
 
@@ -127,13 +128,9 @@ constexpr int kLanes = 16;
 Value tanhOf16Lanes(ImplicitLocOpBuilder &b, Value x) {
   auto floatType = cast<VectorType>(x.getType());
   auto intType = floatType.clone(b.getI32Type());
-  auto floats = [&](float value) {
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(floatType, b.getF32FloatAttr(value)));
-  };
+  auto floats = [&](float value) { return constantLike(b, value, floatType); };
   auto ints = [&](int32_t value) {
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(value)));
+    return integerConstantLike(b, value, intType);
   };
   // a = |x| clamped to 9.2, past which tanh rounds to 1 (from 9.011); NaN
   // passes the clamp.
