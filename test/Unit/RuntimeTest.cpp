@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
@@ -51,13 +52,14 @@ namespace {
 /// The body type soma_rt_parallel_for calls.
 using Body = void (*)(void *context, int64_t begin, int64_t end);
 
-/// Runs `function(begin, end)` for every chunk of [0, count).
+/// Runs `function(begin, end)` for every chunk of [0, count). The context
+/// is the function's address, passed as is (0 bytes to copy).
 template <typename Function>
 void parallelFor(int64_t count, Function &function) {
   Body body = [](void *context, int64_t begin, int64_t end) {
     (*static_cast<Function *>(context))(begin, end);
   };
-  soma_rt_parallel_for(count, reinterpret_cast<void *>(body), &function);
+  soma_rt_parallel_for(count, reinterpret_cast<void *>(body), &function, 0);
 }
 
 std::string lastError() {
@@ -397,6 +399,47 @@ TEST_P(RuntimeParallelFor, RunsChunksOnPinnedWorkers) {
   for (int cpus : workerCpus)
     EXPECT_EQ(cpus, 1) << "a worker is pinned to one CPU";
   EXPECT_EQ(affinityCount(), callerCpus) << "the caller is never re-pinned";
+}
+
+/// A context as generated code passes it: pointers and a batch, the last
+/// word where each chunk records what it read.
+template <int Words> struct Frame {
+  int64_t words[Words];
+};
+
+/// Runs a parallel_for of `threads` chunks over a Frame of `Words` words
+/// (the last of them pointing at the chunks' records) and checks that
+/// every chunk read the caller's values, copied or not.
+template <int Words> void checkContextReachesEveryChunk(int threads) {
+  std::vector<std::array<int64_t, Words - 1>> seen(threads);
+  for (int call = 0; call < 3; ++call) {
+    Frame<Words> frame;
+    for (int i = 0; i + 1 < Words; ++i)
+      frame.words[i] = 1000 * call + i;
+    frame.words[Words - 1] = reinterpret_cast<intptr_t>(&seen);
+    Body body = [](void *context, int64_t begin, int64_t end) {
+      auto *frame = static_cast<const Frame<Words> *>(context);
+      auto *records =
+          reinterpret_cast<std::vector<std::array<int64_t, Words - 1>> *>(
+              frame->words[Words - 1]);
+      for (int64_t chunk = begin; chunk < end; ++chunk)
+        for (int i = 0; i + 1 < Words; ++i)
+          (*records)[chunk][i] = frame->words[i];
+    };
+    ASSERT_EQ(soma_rt_parallel_for(threads, reinterpret_cast<void *>(body),
+                                   &frame, sizeof frame),
+              0);
+    for (int chunk = 0; chunk < threads; ++chunk)
+      for (int i = 0; i + 1 < Words; ++i)
+        ASSERT_EQ(seen[chunk][i], 1000 * call + i)
+            << "chunk " << chunk << ", word " << i << ", call " << call;
+  }
+}
+
+TEST_P(RuntimeParallelFor, PassesASmallContextToEveryChunk) {
+  // 3 words fit next to the job (24 bytes); 6 are passed by address.
+  checkContextReachesEveryChunk<3>(GetParam());
+  checkContextReachesEveryChunk<6>(GetParam());
 }
 
 INSTANTIATE_TEST_SUITE_P(, RuntimeParallelFor, testing::Values(1, 2, 8),

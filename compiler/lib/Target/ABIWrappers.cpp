@@ -262,8 +262,13 @@ void WrapperBuilder::buildEntry(const EntryPoint &entry) {
   if (entry.rowsPerTask > 0 && entry.hasBatch())
     tasks = b.CreateUDiv(b.CreateAdd(batch, b.getInt64(entry.rowsPerTask - 1)),
                          b.getInt64(entry.rowsPerTask));
-  b.CreateRet(b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
-                           {tasks, buildTask(entry, contextType), frame}));
+  // The frame's size lets the runtime copy it next to the job it hands to
+  // another thread, which then does not fetch it from this thread's cache.
+  llvm::Value *frameBytes = b.getInt64(
+      module.getDataLayout().getTypeAllocSize(contextType).getFixedValue());
+  b.CreateRet(
+      b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
+                   {tasks, buildTask(entry, contextType), frame, frameBytes}));
 }
 
 void WrapperBuilder::buildInvoke(llvm::ArrayRef<EntryPoint> entries) {
