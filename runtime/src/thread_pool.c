@@ -107,8 +107,8 @@ _Static_assert(offsetof(struct Pool, inlineContext) + INLINE_CONTEXT_BYTES <=
                    64,
                "a job and its inline context must share one cache line");
 
-/// Set on workers, and on the caller while it runs a chunk: a parallel_for
-/// from inside a body runs inline.
+/// Set on workers, and on the caller while it runs a chunk of a split
+/// loop: a parallel_for from inside such a chunk runs inline.
 static _Thread_local bool inParallelBody;
 
 static void cpuRelax(void) {
@@ -370,6 +370,10 @@ int32_t soma_rt_parallel_for(int64_t count, void *body, void *context,
     return SOMA_OK;
   // POSIX guarantees function pointers survive a round trip through void *.
   soma_rt_body_fn function = (soma_rt_body_fn)body;
+  // A single chunk runs here without taking the pool, which a parallel
+  // loop inside it (a batch of one, split by columns) may then use.
+  if (count == 1 && !inParallelBody)
+    return soma_rt_run_guarded(function, context, 0, count);
   if (count == 1 || inParallelBody || pthread_mutex_trylock(&pool.owner) != 0)
     return runBody(function, context, 0, count);
   // (No job runs: the owner alone reads and resets the status.)

@@ -380,6 +380,33 @@ TEST_P(RuntimeParallelFor, NestedCallsRunInline) {
     ASSERT_EQ(hit.load(), 1);
 }
 
+// The entry point of a batch of one is a loop of one chunk; the linear
+// layers inside it split their columns between the threads.
+TEST_P(RuntimeParallelFor, OneChunkLeavesThePoolToNestedCalls) {
+  int threads = GetParam();
+  constexpr int64_t inner = 100;
+  std::vector<std::atomic<int>> hits(inner);
+  std::mutex mutex;
+  std::set<std::thread::id> ids;
+  auto body = [&](int64_t begin, int64_t end) {
+    ASSERT_EQ(begin, 0);
+    ASSERT_EQ(end, 1);
+    auto innerBody = [&](int64_t b, int64_t e) {
+      {
+        std::lock_guard<std::mutex> guard(mutex);
+        ids.insert(std::this_thread::get_id());
+      }
+      for (int64_t j = b; j < e; ++j)
+        ++hits[j];
+    };
+    parallelFor(inner, innerBody);
+  };
+  parallelFor(1, body);
+  for (auto &hit : hits)
+    ASSERT_EQ(hit.load(), 1);
+  EXPECT_EQ(ids.size(), static_cast<size_t>(threads));
+}
+
 TEST_P(RuntimeParallelFor, RunsChunksOnPinnedWorkers) {
   int threads = GetParam();
   int callerCpus = affinityCount();

@@ -63,6 +63,8 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       // Large activation outputs are written past the caches; tanh's table
       // lookups become AVX-512 permutes (only AVX-512 code has them).
       "func.func(soma-nontemporal-stores,soma-gather-to-permute),"
+      // The linear kernel's panel loops run on the thread pool.
+      "soma-parallel-loops-to-runtime,scf-forall-to-for,"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede
       // lower-affine; math ops become LLVM intrinsics (on whole vectors:
       // convert-math-to-libm would split a vector absf into scalars), those

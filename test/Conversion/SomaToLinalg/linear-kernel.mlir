@@ -110,3 +110,30 @@ func.func @long_layer(%x: tensor<?x2000xf32>) -> tensor<?x64xf32> {
   %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation relu>} : (tensor<?x2000xf32>, tensor<64x2000xf32>, tensor<64xf32>) -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
 }
+
+// -----
+
+// N = 128: two whole panels of 64 columns. They are the iterations of an
+// scf.forall (which the runtime may split between threads) when the sweep
+// has 2^15 multiply-adds or more (rows x 256 x 128: from one row on); with
+// less, one iteration takes both. Each iteration computes its panels into
+// its slice of the output, at columns relative to the slice.
+// CHECK-LABEL: func.func @two_panels
+// CHECK: %[[ROWS:.+]] = tensor.dim %{{.+}}, %c0
+// CHECK: %[[WORK:.+]] = arith.muli %[[ROWS]], %c32768
+// CHECK: %[[SPLIT:.+]] = arith.cmpi uge, %[[WORK]], %c32768
+// CHECK: %[[CHUNKS:.+]] = arith.select %[[SPLIT]], %c2, %c1
+// CHECK: %[[PER:.+]] = arith.select %[[SPLIT]], %c1, %c2
+// CHECK: %[[WIDTH:.+]] = arith.muli %[[PER]], %c64
+// CHECK: scf.forall (%[[CHUNK:.+]]) in (%[[CHUNKS]]) shared_outs(%[[OUT:.+]] = %{{.+}}) -> (tensor<?x128xf32>)
+// CHECK: %[[COLUMN:.+]] = arith.muli %[[CHUNK]], %[[WIDTH]]
+// CHECK: %[[SLICE:.+]] = tensor.extract_slice %[[OUT]][0, %[[COLUMN]]] [%[[ROWS]], %[[WIDTH]]] [1, 1]
+// CHECK: %[[PANELS:.+]] = scf.for {{.+}} iter_args(%{{.+}} = %[[SLICE]]) -> (tensor<?x?xf32>)
+// CHECK: scf.forall.in_parallel
+// CHECK-NEXT: tensor.parallel_insert_slice %[[PANELS]] into %[[OUT]][0, %[[COLUMN]]] [%[[ROWS]], %[[WIDTH]]] [1, 1]
+func.func @two_panels(%x: tensor<?x256xf32>) -> tensor<?x128xf32> {
+  %w = arith.constant dense<0.5> : tensor<128x256xf32>
+  %b = arith.constant dense<0.25> : tensor<128xf32>
+  %0 = soma.linear_activation %x, %w, %b {activation = #soma<activation relu>} : (tensor<?x256xf32>, tensor<128x256xf32>, tensor<128xf32>) -> tensor<?x128xf32>
+  return %0 : tensor<?x128xf32>
+}

@@ -169,4 +169,48 @@ def GatherToPermutePass : Pass<"soma-gather-to-permute"> {
   ];
 }
 
+def ParallelLoopsToRuntimePass
+    : Pass<"soma-parallel-loops-to-runtime", "::mlir::ModuleOp"> {
+  let summary = "Run one-dimensional scf.forall loops on the runtime's "
+                "thread pool";
+  let description = [{
+    Runs after bufferization and buffer deallocation. Each `scf.forall`
+    without results, of one induction variable, whose body allocates no
+    buffer (convert-soma-to-linalg emits them over the whole panels of a
+    linear layer) becomes a call of the runtime's `soma_rt_parallel_for`:
+
+    * its body moves to a private function of the chunk `[begin, end)`
+      and of the values it uses from outside, as an `scf.for` over the
+      chunk (constants are cloned into it rather than passed);
+    * a task function `(ptr context, i64 begin, i64 end)` loads those
+      values from a context struct and calls it;
+    * in place of the loop, the values are stored into a context struct on
+      the stack, and `soma_rt_parallel_for(count, task, context, size)`
+      runs the tasks: on the pool's threads when the call is the outermost
+      one, in line inside a thread's share of an enclosing parallel loop.
+
+    ```mlir
+    scf.forall (%i) in (%n) {
+      ... uses %buffer ...
+    }
+    ```
+    becomes, with `@f_parallel0(%begin: index, %end: index, %buffer: ...)`
+    looping over `[%begin, %end)` and `@f_parallel0_task` unpacking the
+    context for it,
+    ```mlir
+    %context = llvm.alloca %c1 x !llvm.struct<(...)> : (i64) -> !llvm.ptr
+    llvm.store %bufferDescriptor, %context : !llvm.struct<(...)>, !llvm.ptr
+    %task = func.constant @f_parallel0_task
+    %status = llvm.call @soma_rt_parallel_for(%count, %taskPointer, %context, %size)
+    ```
+    The runtime's status is not read: a body that allocates nothing cannot
+    fail. Other `scf.forall` loops are left for scf-forall-to-for.
+  }];
+  let dependentDialects = [
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // SOMA_CONVERSION_PASSES_TD

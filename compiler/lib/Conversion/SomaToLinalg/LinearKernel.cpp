@@ -19,6 +19,10 @@
 //    (K x panelWidth floats) stays in L2 while every tile of the rows reads
 //    it. The rows that do not fill a tile go through tiles of 4, 2 and 1
 //    rows.
+//  * The whole panels are the iterations of an scf.forall when they hold
+//    enough work, which the runtime splits between threads: a call with a
+//    batch too small to split (a batch of one) then still uses every core,
+//    each on its own panels of Wᵀ.
 //
 // Every output element is `fma` of its K products in k order from the bias,
 // whichever tile computes it, so the result of a row does not depend on the
@@ -38,6 +42,11 @@ using namespace soma;
 using namespace soma::lowering;
 
 namespace {
+
+/// Multiply-adds of a sweep's whole panels worth splitting between threads:
+/// the threshold the batch split uses (ModelInterface.cpp), about 10
+/// microseconds of scalar work, well above a handoff to another core.
+constexpr int64_t kParallelWork = 1 << 15;
 
 /// The register blocking: a tile is `tileRows` rows by `panelVectors`
 /// vectors of `lanes` f32 columns.
@@ -162,35 +171,94 @@ private:
                   int64_t n) {
     int64_t panelWidth = geometry.panelWidth();
     int64_t fullPanels = n / panelWidth;
-    if (fullPanels > 0) {
-      auto loop = scf::ForOp::create(
-          sb, arith::ConstantIndexOp::create(sb, 0),
-          arith::ConstantIndexOp::create(sb, fullPanels),
-          arith::ConstantIndexOp::create(sb, 1), ValueRange{out},
-          [&](OpBuilder &nested, Location loc, Value p, ValueRange iter) {
-            ImplicitLocOpBuilder body(loc, nested);
-            Value column = arith::MulIOp::create(
-                body, p, arith::ConstantIndexOp::create(body, panelWidth));
-            Panel panel{/*firstColumn=*/-1, panelWidth, geometry.panelVectors};
-            scf::YieldOp::create(
-                body, emitPanel(body, iter[0], panel, column, kRange, n));
-          });
-      out = loop.getResult(0);
-    }
+    if (fullPanels > 0)
+      out = emitWholePanels(sb, out, kRange, n, fullPanels);
     int64_t first = fullPanels * panelWidth;
     if (first < n) {
       int64_t width = llvm::alignTo(n - first, geometry.lanes);
       Panel panel{first, width, width / geometry.lanes};
-      out = emitPanel(sb, out, panel, arith::ConstantIndexOp::create(sb, first),
-                      kRange, n);
+      Value column = arith::ConstantIndexOp::create(sb, first);
+      out = emitPanel(sb, out, panel, column, column, kRange, n);
     }
     return out;
+  }
+
+  /// The `count` whole panels of a sweep. With enough work they are the
+  /// iterations of an `scf.forall` that the runtime may split between
+  /// threads (soma-parallel-loops-to-runtime), so that a call with too few
+  /// rows to split the batch (a batch of one) still uses every core; with
+  /// little work, one iteration takes them all. Each panel writes its own
+  /// columns, computed alike in either case.
+  Value emitWholePanels(ImplicitLocOpBuilder &sb, Value out,
+                        const KRange &kRange, int64_t n, int64_t count) {
+    int64_t panelWidth = geometry.panelWidth();
+    Value one = arith::ConstantIndexOp::create(sb, 1);
+    if (count == 1)
+      return emitPanels(sb, out, arith::ConstantIndexOp::create(sb, 0), one,
+                        arith::ConstantIndexOp::create(sb, 0), kRange, n);
+    Value numRows = tensor::DimOp::create(sb, rows, 0);
+    Value work = arith::MulIOp::create(
+        sb, numRows,
+        arith::ConstantIndexOp::create(sb, kRange.count * count * panelWidth));
+    Value split = arith::CmpIOp::create(
+        sb, arith::CmpIPredicate::uge, work,
+        arith::ConstantIndexOp::create(sb, kParallelWork));
+    Value all = arith::ConstantIndexOp::create(sb, count);
+    Value chunks = arith::SelectOp::create(sb, split, all, one);
+    Value panelsPerChunk = arith::SelectOp::create(sb, split, one, all);
+    Value width = arith::MulIOp::create(
+        sb, panelsPerChunk, arith::ConstantIndexOp::create(sb, panelWidth));
+    auto forall = scf::ForallOp::create(sb, ArrayRef<OpFoldResult>{chunks},
+                                        ValueRange{out}, std::nullopt);
+    Value chunk = forall.getInductionVar(0);
+    Value shared = forall.getRegionIterArgs()[0];
+    ImplicitLocOpBuilder body(sb.getLoc(), forall.getTerminator());
+    Value first = arith::MulIOp::create(body, chunk, panelsPerChunk);
+    Value firstColumn = arith::MulIOp::create(body, chunk, width);
+    SmallVector<OpFoldResult> offsets = {body.getIndexAttr(0), firstColumn};
+    SmallVector<OpFoldResult> sizes = {numRows, width};
+    SmallVector<OpFoldResult> strides(2, body.getIndexAttr(1));
+    Value slice = tensor::ExtractSliceOp::create(body, shared, offsets, sizes,
+                                                 strides);
+    Value computed =
+        emitPanels(body, slice, first,
+                   arith::AddIOp::create(body, first, panelsPerChunk),
+                   firstColumn, kRange, n);
+    body.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(body, computed, shared, offsets,
+                                          sizes, strides);
+    return forall.getResult(0);
+  }
+
+  /// Whole panels [first, last) into `out`, whose column 0 is column
+  /// `outColumn` of the result.
+  Value emitPanels(ImplicitLocOpBuilder &pb, Value out, Value first,
+                   Value last, Value outColumn, const KRange &kRange,
+                   int64_t n) {
+    int64_t panelWidth = geometry.panelWidth();
+    return scf::ForOp::create(
+               pb, first, last, arith::ConstantIndexOp::create(pb, 1),
+               ValueRange{out},
+               [&](OpBuilder &nested, Location loc, Value p, ValueRange iter) {
+                 ImplicitLocOpBuilder body(loc, nested);
+                 Value column = arith::MulIOp::create(
+                     body, p,
+                     arith::ConstantIndexOp::create(body, panelWidth));
+                 Panel panel{/*firstColumn=*/-1, panelWidth,
+                             geometry.panelVectors};
+                 scf::YieldOp::create(
+                     body, emitPanel(body, iter[0], panel, column,
+                                     arith::SubIOp::create(body, column,
+                                                           outColumn),
+                                     kRange, n));
+               })
+        .getResult(0);
   }
 
   /// Every row against one panel: whole tiles, then the rows left in tiles
   /// of 4, 2 and 1 rows (each taken at most once).
   Value emitPanel(ImplicitLocOpBuilder &pb, Value out, const Panel &panel,
-                  Value column, const KRange &kRange,
+                  Value column, Value outColumn, const KRange &kRange,
                   int64_t n) {
     Value numRows = tensor::DimOp::create(pb, rows, 0);
     Value lower = arith::ConstantIndexOp::create(pb, 0);
@@ -213,8 +281,8 @@ private:
                   ImplicitLocOpBuilder body(loc, nested);
                   scf::YieldOp::create(body,
                                        emitTile(body, iter[0], panel, column,
-                                                row, tileRows, kRange,
-                                                n));
+                                                outColumn, row, tileRows,
+                                                kRange, n));
                 })
                 .getResult(0);
       lower = upper;
@@ -229,17 +297,19 @@ private:
            panel.firstColumn + (v + 1) * geometry.lanes <= n;
   }
 
-  /// `tileRows` rows from `row` against `panel`, stored into `out`.
+  /// `tileRows` rows from `row` against `panel` (from result column
+  /// `column`), stored into `out` from its column `outColumn`.
   Value emitTile(ImplicitLocOpBuilder &tb, Value out, const Panel &panel,
-                 Value column, Value row, int64_t tileRows,
+                 Value column, Value outColumn, Value row, int64_t tileRows,
                  const KRange &kRange, int64_t n) {
     auto vectorType = VectorType::get({geometry.lanes}, tb.getF32Type());
     Value zeroF = arith::ConstantOp::create(tb, tb.getF32FloatAttr(0.0f));
-    SmallVector<Value> columns, rowIndices;
-    for (int64_t v = 0; v < panel.vectors; ++v)
-      columns.push_back(arith::AddIOp::create(
-          tb, column,
-          arith::ConstantIndexOp::create(tb, v * geometry.lanes)));
+    SmallVector<Value> columns, outColumns, rowIndices;
+    for (int64_t v = 0; v < panel.vectors; ++v) {
+      Value offset = arith::ConstantIndexOp::create(tb, v * geometry.lanes);
+      columns.push_back(arith::AddIOp::create(tb, column, offset));
+      outColumns.push_back(arith::AddIOp::create(tb, outColumn, offset));
+    }
     for (int64_t r = 0; r < tileRows; ++r)
       rowIndices.push_back(arith::AddIOp::create(
           tb, row, arith::ConstantIndexOp::create(tb, r)));
@@ -252,7 +322,7 @@ private:
         bool inBounds = vectorInBounds(panel, v, n);
         if (!kRange.first)
           initial.push_back(vector::TransferReadOp::create(
-              tb, vectorType, out, ValueRange{rowIndices[r], columns[v]},
+              tb, vectorType, out, ValueRange{rowIndices[r], outColumns[v]},
               zeroF, ArrayRef<bool>{inBounds}));
         else if (bias)
           initial.push_back(vector::TransferReadOp::create(
@@ -306,7 +376,7 @@ private:
       for (int64_t v = 0; v < panel.vectors; ++v) {
         Value y = results[r * panel.vectors + v];
         out = vector::TransferWriteOp::create(
-                  tb, y, out, ValueRange{rowIndices[r], columns[v]},
+                  tb, y, out, ValueRange{rowIndices[r], outColumns[v]},
                   ArrayRef<bool>{vectorInBounds(panel, v, n)})
                   .getResult();
       }
