@@ -73,9 +73,10 @@ private:
   void callBody(IRBuilder<> &b, const EntryPoint &entry,
                 llvm::ArrayRef<llvm::Value *> data, llvm::Value *firstRow,
                 llvm::Value *rows);
-  /// The thread-pool task computing a range of row slices of `entry`.
+  /// The thread-pool task computing a range of row slices of `entry`, or
+  /// with `wholeBatch` (or rows that cannot be split) all of it at once.
   llvm::Function *buildTask(const EntryPoint &entry,
-                            llvm::StructType *contextType);
+                            llvm::StructType *contextType, bool wholeBatch);
   void appendDescriptor(IRBuilder<> &b, llvm::Value *data,
                         const TensorSignature &tensor, llvm::Value *batch,
                         llvm::SmallVectorImpl<llvm::Value *> &arguments);
@@ -189,14 +190,16 @@ void WrapperBuilder::callBody(IRBuilder<> &b, const EntryPoint &entry,
 }
 
 llvm::Function *WrapperBuilder::buildTask(const EntryPoint &entry,
-                                          llvm::StructType *contextType) {
+                                          llvm::StructType *contextType,
+                                          bool wholeBatch) {
   // void task(context *, i64 firstTask, i64 endTask). Row-independent
   // entries compute the rows of tasks [firstTask, endTask); the others run
   // as one task over everything.
   auto *task = llvm::Function::Create(
       llvm::FunctionType::get(llvm::Type::getVoidTy(context), {ptr, i64, i64},
                               false),
-      llvm::GlobalValue::InternalLinkage, "soma_task_" + entry.name, module);
+      llvm::GlobalValue::InternalLinkage,
+      "soma_task_" + entry.name + (wholeBatch ? "_whole" : ""), module);
   IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", task));
   llvm::Value *frame = task->getArg(0);
   size_t count = entry.inputs.size() + entry.outputs.size();
@@ -206,7 +209,7 @@ llvm::Function *WrapperBuilder::buildTask(const EntryPoint &entry,
         b.CreateLoad(ptr, b.CreateStructGEP(contextType, frame, i)));
   llvm::Value *batch =
       b.CreateLoad(i64, b.CreateStructGEP(contextType, frame, count));
-  if (entry.rowsPerTask > 0 && entry.hasBatch()) {
+  if (entry.rowsPerTask > 0 && entry.hasBatch() && !wholeBatch) {
     llvm::Value *rowsPerTask = b.getInt64(entry.rowsPerTask);
     llvm::Value *firstRow = b.CreateMul(task->getArg(1), rowsPerTask);
     llvm::Value *endRow = b.CreateBinaryIntrinsic(
@@ -259,16 +262,27 @@ void WrapperBuilder::buildEntry(const EntryPoint &entry) {
     b.CreateStore(pointer, b.CreateStructGEP(contextType, frame, i));
   b.CreateStore(batch, b.CreateStructGEP(contextType, frame, data.size()));
   llvm::Value *tasks = b.getInt64(1);
-  if (entry.rowsPerTask > 0 && entry.hasBatch())
+  llvm::Value *task = buildTask(entry, contextType, /*wholeBatch=*/false);
+  if (entry.rowsPerTask > 0 && entry.hasBatch()) {
     tasks = b.CreateUDiv(b.CreateAdd(batch, b.getInt64(entry.rowsPerTask - 1)),
                          b.getInt64(entry.rowsPerTask));
+    // A small batch runs as one task over all its rows: its linear layers
+    // split their columns between the threads instead (ModelInterface.cpp).
+    if (entry.columnSplitBelowRows > 0) {
+      llvm::Value *small =
+          b.CreateICmpULT(batch, b.getInt64(entry.columnSplitBelowRows));
+      tasks = b.CreateSelect(small, b.getInt64(1), tasks);
+      task = b.CreateSelect(
+          small, buildTask(entry, contextType, /*wholeBatch=*/true), task);
+    }
+  }
   // The frame's size lets the runtime copy it next to the job it hands to
   // another thread, which then does not fetch it from this thread's cache.
   llvm::Value *frameBytes = b.getInt64(
       module.getDataLayout().getTypeAllocSize(contextType).getFixedValue());
   b.CreateRet(
       b.CreateCall(runtime(RuntimeFunction::soma_rt_parallel_for),
-                   {tasks, buildTask(entry, contextType), frame, frameBytes}));
+                   {tasks, task, frame, frameBytes}));
 }
 
 void WrapperBuilder::buildInvoke(llvm::ArrayRef<EntryPoint> entries) {

@@ -36,6 +36,9 @@ struct EntryPoint {
   /// When the function computes batch rows independently, the rows one
   /// thread-pool task takes; 0 when the batch cannot be split.
   int64_t rowsPerTask = 0;
+  /// A batch of fewer rows runs as one task, whose linear layers split
+  /// their columns between the threads instead; 0 when none can.
+  int64_t columnSplitBelowRows = 0;
 
   /// True when the C entry takes the trailing `batch` argument.
   bool hasBatch() const;
