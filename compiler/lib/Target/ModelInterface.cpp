@@ -124,10 +124,12 @@ static bool isPositionIndependent(func::FuncOp function) {
   return !result.wasInterrupted();
 }
 
-/// Layers at least this wide split their columns between threads: two
-/// whole 64-column panels of the linear kernel with AVX-512 (eight of 16
-/// columns with AVX2), whatever the target.
-static constexpr int64_t kMinSplitColumns = 128;
+/// Layers at least this wide count as splitting their columns between
+/// threads: 8 whole 64-column panels of the linear kernel with AVX-512 (32
+/// of 16 columns with AVX2), which two threads share within one panel of
+/// each other. (From 2 panels on a layer may split, but 3 panels, say,
+/// split 2 to 1, slower than its rows would.)
+static constexpr int64_t kMinSplitColumns = 512;
 
 /// The batch below which splitting the columns of `function`'s linear
 /// layers costs less than splitting its rows. Split by rows, every thread
