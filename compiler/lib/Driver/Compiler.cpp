@@ -260,10 +260,13 @@ LogicalResult soma::compileToFile(ModuleOp module,
   if (!machine)
     return module.emitError() << llvm::toString(machine.takeError());
   // The linear kernel's register blocking follows the target's vectors, and
-  // the forms that need AVX-512 (tanh's permutes) its presence.
+  // the forms that need AVX-512 (tanh's permutes, vrangeps clamps) its
+  // presence: F and DQ, which every AVX-512 CPU since Skylake-SP has.
   CompileOptions targetOptions = options;
   targetOptions.pipeline.vectorLanes =
-      (*machine)->getMCSubtargetInfo()->checkFeatures("+avx512f") ? 16 : 8;
+      (*machine)->getMCSubtargetInfo()->checkFeatures("+avx512f,+avx512dq")
+          ? 16
+          : 8;
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> llvmModule =
       lowerToLLVMIR(module, *entries, targetOptions, context);

@@ -61,8 +61,10 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "hoist-dynamic-allocs=true modify-public-functions=true},"
       "canonicalize,buffer-deallocation-pipeline,"
       // Large activation outputs are written past the caches; tanh's table
-      // lookups become AVX-512 permutes (only AVX-512 code has them).
-      "func.func(soma-nontemporal-stores,soma-gather-to-permute),"
+      // lookups become AVX-512 permutes and symmetric clamps vrangeps (only
+      // AVX-512 code has 16-lane vectors).
+      "func.func(soma-nontemporal-stores,soma-gather-to-permute,"
+      "soma-symmetric-clamp-to-range),"
       // The linear kernel's panel loops run on the thread pool.
       "soma-parallel-loops-to-runtime,scf-forall-to-for,"
       // Buffers -> loops -> LLVM. expand-strided-metadata must precede

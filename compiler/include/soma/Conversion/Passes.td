@@ -169,6 +169,43 @@ def GatherToPermutePass : Pass<"soma-gather-to-permute"> {
   ];
 }
 
+def SymmetricClampToRangePass : Pass<"soma-symmetric-clamp-to-range"> {
+  let summary = "Make 16-lane clamps to [-a, a] one AVX-512 vrangeps";
+  let description = [{
+    Runs after buffer deallocation (which rejects an intrinsic call of
+    unknown memory effects), on AVX-512 targets (16-lane vectors: with
+    AVX-512F and DQ). A clamp of 16 f32 lanes to a symmetric interval
+    [-a, a], as `clampKeepNaN` (Lowering.cpp) builds it, two compares and
+    selects that keep NaN, when it feeds one fma whose result is
+    multiplied by x itself (hard_swish's x·t, t the line of x clamped to
+    [-3, 3]),
+
+    ```mlir
+    %below = arith.cmpf olt, %x, %minusA : vector<16xf32>
+    %low = arith.select %below, %minusA, %x : vector<16xi1>, vector<16xf32>
+    %above = arith.cmpf olt, %a, %low : vector<16xf32>
+    %y = arith.select %above, %a, %low : vector<16xi1>, vector<16xf32>
+    ```
+    becomes AVX-512DQ's `vrangeps` taking the smaller magnitude of x and a
+    with x's sign, sign(x)·min(|x|, a): the same value for every number
+    (±0 and ±inf included), in one instruction instead of two. For a quiet
+    NaN x, vrangeps returns ±a where the clamp keeps the NaN: hence the
+    product by x, which makes the result x's NaN either way. A clamp used
+    otherwise stays.
+
+    ```mlir
+    %y = llvm.call_intrinsic "llvm.x86.avx512.mask.range.ps.512"(%x, %a, %c2, %x, %all, %c4)
+        : (vector<16xf32>, vector<16xf32>, i32, vector<16xf32>, i16, i32) -> vector<16xf32>
+    ```
+    (imm 2: the smaller magnitude, with the first operand's sign; all
+    lanes; the current rounding.)
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
 def ParallelLoopsToRuntimePass
     : Pass<"soma-parallel-loops-to-runtime", "::mlir::ModuleOp"> {
   let summary = "Run one-dimensional scf.forall loops on the runtime's "

@@ -134,8 +134,9 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SiluOp, Value x) {
 
 static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
   // x·relu6(x + 3)/6 in three roundings, within 1.5 ULP (exhaustive sweep),
-  // in five vector instructions: t = hard_sigmoid's line for x clamped to
-  // [-3, 3], p = x·t, and p's bias taken out. At or below -3, t is
+  // in four vector instructions with AVX-512 (five without): t =
+  // hard_sigmoid's line for x clamped to [-3, 3] (one vrangeps:
+  // soma-symmetric-clamp-to-range), p = x·t, and p's bias taken out. At or below -3, t is
   // exactly 0 and the result x·0: the interpreter's -0 (NaN for -inf).
   // From 3 on t is 1 - 2^-24 and the result x to within 1 ULP (x itself
   // but for 126 inputs; +inf stays). The clamps keep NaN.
