@@ -40,6 +40,14 @@ std::optional<APFloat> splatValue(Value value) {
   return splat.getSplatValue<APFloat>();
 }
 
+/// Whether `select`'s condition is the ordered compare `lhs < rhs` (false
+/// on NaN).
+bool selectsOnLess(arith::SelectOp select, Value lhs, Value rhs) {
+  auto less = select.getCondition().getDefiningOp<arith::CmpFOp>();
+  return less && less.getPredicate() == arith::CmpFPredicate::OLT &&
+         less.getLhs() == lhs && less.getRhs() == rhs;
+}
+
 /// `(a < low) ? a : low` over `low = (x < -a) ? -a : x`, a > 0 finite, on
 /// vector<16xf32> -> vrangeps(x, a).
 struct SymmetricClampToRange final : OpRewritePattern<arith::SelectOp> {
@@ -51,20 +59,16 @@ struct SymmetricClampToRange final : OpRewritePattern<arith::SelectOp> {
     if (!type || type.getShape() != ArrayRef<int64_t>{kLanes} ||
         !type.getElementType().isF32())
       return rewriter.notifyMatchFailure(upper, "not 16 f32 lanes");
-    // Upper half: above = a < low; select(above, a, low).
-    auto above = upper.getCondition().getDefiningOp<arith::CmpFOp>();
+    // Upper half: select(a < low, a, low).
     Value a = upper.getTrueValue(), low = upper.getFalseValue();
-    if (!above || above.getPredicate() != arith::CmpFPredicate::OLT ||
-        above.getLhs() != a || above.getRhs() != low)
+    if (!selectsOnLess(upper, a, low))
       return rewriter.notifyMatchFailure(upper, "not min(low, a) keeping NaN");
-    // Lower half: below = x < -a; select(below, -a, x).
+    // Lower half: select(x < -a, -a, x).
     auto lower = low.getDefiningOp<arith::SelectOp>();
     if (!lower)
       return rewriter.notifyMatchFailure(upper, "no lower clamp");
-    auto below = lower.getCondition().getDefiningOp<arith::CmpFOp>();
     Value minusA = lower.getTrueValue(), x = lower.getFalseValue();
-    if (!below || below.getPredicate() != arith::CmpFPredicate::OLT ||
-        below.getLhs() != x || below.getRhs() != minusA)
+    if (!selectsOnLess(lower, x, minusA))
       return rewriter.notifyMatchFailure(upper, "not max(x, -a) keeping NaN");
     std::optional<APFloat> bound = splatValue(a), negBound = splatValue(minusA);
     if (!bound || !negBound || !bound->isFinite() || !bound->isNonZero() ||
