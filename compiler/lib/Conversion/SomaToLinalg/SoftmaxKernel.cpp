@@ -6,7 +6,10 @@
 //
 //   1. the row's maximum m, by ordered compares in four independent
 //      accumulators; a NaN is skipped there, but its term makes the sum
-//      NaN and so the whole row, as in the interpreter;
+//      NaN and so the whole row, as in the interpreter. For every row but
+//      the first this pass runs within the previous row's iteration,
+//      between its steps 3 and 4: its loads do not wait for step 3's chain
+//      of dependent f64 operations, which they then overlap;
 //   2. (prefetching the row `prefetch-distance` f32 ahead, or the next one,
 //      while this pass computes) t = x - m as an exact sum t_hi + t_lo of
 //      two floats (TwoSum), and e = exp(t) in f32 as a head and tail
@@ -107,12 +110,16 @@ public:
     step = arith::ConstantIndexOp::create(b, f32Type.getNumElements());
     whole = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, length, step), step);
+    // Each iteration carries the maximum of its row, found by the one
+    // before (step 1 of the header).
+    Value firstMax = maxIfRow(b, zero, rowCount);
     return scf::ForOp::create(
-               b, zero, rowCount, one, ValueRange{out},
+               b, zero, rowCount, one, ValueRange{out, firstMax},
                [&](OpBuilder &nested, Location loc, Value row,
                    ValueRange iter) {
                  ImplicitLocOpBuilder rb(loc, nested);
-                 scf::YieldOp::create(rb, buildRow(rb, row, iter[0]));
+                 scf::YieldOp::create(
+                     rb, buildRow(rb, row, rowCount, iter[0], iter[1]));
                })
         .getResult(0);
   }
@@ -317,9 +324,30 @@ private:
     return math::CtPopOp::create(lb, wide);
   }
 
-  Value buildRow(ImplicitLocOpBuilder &rb, Value row, Value out) {
-    // 1. The maximum.
-    Value max = rowMax(rb, row);
+  /// The maximum of row `row` if it is one of the `rowCount`, else -inf
+  /// (no row read).
+  Value maxIfRow(ImplicitLocOpBuilder &rb, Value row, Value rowCount) {
+    Value exists =
+        arith::CmpIOp::create(rb, arith::CmpIPredicate::ult, row, rowCount);
+    return scf::IfOp::create(
+               rb, exists,
+               [&](OpBuilder &nested, Location loc) {
+                 ImplicitLocOpBuilder ib(loc, nested);
+                 scf::YieldOp::create(ib, rowMax(ib, row));
+               },
+               [&](OpBuilder &nested, Location loc) {
+                 ImplicitLocOpBuilder ib(loc, nested);
+                 scf::YieldOp::create(
+                     ib, f32Constant(
+                             ib, -std::numeric_limits<float>::infinity()));
+               })
+        .getResult(0);
+  }
+
+  /// Steps 2 to 4 of row `row`, whose maximum is `max`, into `out`, and
+  /// step 1 of the next row: {out, the next row's maximum}.
+  SmallVector<Value> buildRow(ImplicitLocOpBuilder &rb, Value row,
+                              Value rowCount, Value out, Value max) {
     Value negMax = splat(rb, f32Type, arith::NegFOp::create(rb, max));
 
     // 2. The exponentials and their sum; lanes past the row add 0.
@@ -412,30 +440,50 @@ private:
     Value sum = arith::AddFOp::create(
         rb, treeSum(rb, heads), extendToF64(rb, treeSum(rb, summed[1])));
 
-    // 3. and 4.
+    // 3. The row's scalars, a chain of dependent f64 operations; the next
+    // row's maximum, whose loads do not wait for them; 4.
+    auto nextRowMax = [&] {
+      Value next = arith::AddIOp::create(
+          rb, row, arith::ConstantIndexOp::create(rb, 1));
+      return maxIfRow(rb, next, rowCount);
+    };
     if (!logarithm) {
       Value reciprocal =
           arith::DivFOp::create(rb, f64Constant(rb, 1.0), sum);
       Value rHi, rLo;
       std::tie(rHi, rLo) = splitToF32(rb, reciprocal);
-      return pass(rb, {summed[2]},
-                  [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-                      ValueRange carried) -> Carried {
-                    Value e = read(lb, carried[0], row, column, mask, zero32);
-                    Value y = LLVM::FMAOp::create(
-                        lb, e, rHi, arith::MulFOp::create(lb, e, rLo));
-                    return {write(lb, y, carried[0], row, column, mask)};
-                  })[0];
+      Value nextMax = nextRowMax();
+      Value result =
+          pass(rb, {summed[2]},
+               [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
+                   ValueRange carried) -> Carried {
+                 Value e = read(lb, carried[0], row, column, mask, zero32);
+                 Value y = LLVM::FMAOp::create(
+                     lb, e, rHi, arith::MulFOp::create(lb, e, rLo));
+                 return {write(lb, y, carried[0], row, column, mask)};
+               })[0];
+      return {result, nextMax};
     }
-    return logSoftmaxRow(rb, row, out, max, sum, summed[2]);
+    auto [cHi, cLo] = logSoftmaxShift(rb, max, sum, summed[2]);
+    Value nextMax = nextRowMax();
+    Value result =
+        pass(rb, {out},
+             [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
+                 ValueRange carried) -> Carried {
+               Value x = read(lb, rows, row, column, mask, zero32);
+               Value y = arith::SubFOp::create(
+                   lb, arith::SubFOp::create(lb, x, cHi), cLo);
+               return {write(lb, y, carried[0], row, column, mask)};
+             })[0];
+    return {result, nextMax};
   }
 
-  /// log_softmax's steps 3 and 4 for `row` into `out`: `sum` (times
+  /// log_softmax's step 3: c = max + log(sum) as a head and tail splat to
+  /// vectors, for step 4's y = (x - c_hi) - c_lo. `sum` (times
   /// 2^kSumScaleExponent) is that of the exponentials but the maxima's,
   /// `maxima` (an i32) their count.
-  Value logSoftmaxRow(ImplicitLocOpBuilder &rb, Value row, Value out,
-                      Value max, Value sum, Value maxima) {
-    Value zero32 = f32Constant(rb, 0.0f);
+  std::pair<Value, Value> logSoftmaxShift(ImplicitLocOpBuilder &rb, Value max,
+                                          Value sum, Value maxima) {
     // u = the sum without one maximum's term: log1p(u) below 1 (where
     // buildLog1p works), log(1 + u) above. A NaN or infinite row has no
     // t = 0 (count 0, u = sum - 1 or NaN).
@@ -472,16 +520,7 @@ private:
         rb, arith::AddFOp::create(
                 rb, arith::SubFOp::create(rb, wideMax, extendToF64(rb, cHi)),
                 logSum));
-    cHi = splat(rb, f32Type, cHi);
-    cLo = splat(rb, f32Type, cLo);
-    return pass(rb, {out},
-                [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-                    ValueRange carried) -> Carried {
-                  Value x = read(lb, rows, row, column, mask, zero32);
-                  Value y = arith::SubFOp::create(
-                      lb, arith::SubFOp::create(lb, x, cHi), cLo);
-                  return {write(lb, y, carried[0], row, column, mask)};
-                })[0];
+    return {splat(rb, f32Type, cHi), splat(rb, f32Type, cLo)};
   }
 
   ImplicitLocOpBuilder &b;
