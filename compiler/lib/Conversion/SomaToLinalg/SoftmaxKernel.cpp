@@ -324,24 +324,32 @@ private:
     return math::CtPopOp::create(lb, wide);
   }
 
+  /// The one value of an scf.if of `condition`: a branch, computing only
+  /// the chosen side.
+  Value branch(ImplicitLocOpBuilder &rb, Value condition,
+               function_ref<Value(ImplicitLocOpBuilder &)> whenTrue,
+               function_ref<Value(ImplicitLocOpBuilder &)> whenFalse) {
+    auto side = [](function_ref<Value(ImplicitLocOpBuilder &)> value) {
+      return [value](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nested);
+        scf::YieldOp::create(ib, value(ib));
+      };
+    };
+    return scf::IfOp::create(rb, condition, side(whenTrue), side(whenFalse))
+        .getResult(0);
+  }
+
   /// The maximum of row `row` if it is one of the `rowCount`, else -inf
   /// (no row read).
   Value maxIfRow(ImplicitLocOpBuilder &rb, Value row, Value rowCount) {
     Value exists =
         arith::CmpIOp::create(rb, arith::CmpIPredicate::ult, row, rowCount);
-    return scf::IfOp::create(
-               rb, exists,
-               [&](OpBuilder &nested, Location loc) {
-                 ImplicitLocOpBuilder ib(loc, nested);
-                 scf::YieldOp::create(ib, rowMax(ib, row));
-               },
-               [&](OpBuilder &nested, Location loc) {
-                 ImplicitLocOpBuilder ib(loc, nested);
-                 scf::YieldOp::create(
-                     ib, f32Constant(
-                             ib, -std::numeric_limits<float>::infinity()));
-               })
-        .getResult(0);
+    return branch(
+        rb, exists,
+        [&](ImplicitLocOpBuilder &ib) { return rowMax(ib, row); },
+        [&](ImplicitLocOpBuilder &ib) {
+          return f32Constant(ib, -std::numeric_limits<float>::infinity());
+        });
   }
 
   /// Steps 2 to 4 of row `row`, whose maximum is `max`, into `out`, and
@@ -496,19 +504,11 @@ private:
     // A branch, not a select: once per row, only one of the two is worth
     // its chain of dependent f64 operations.
     Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
-    Value logSum =
-        scf::IfOp::create(
-            rb, small,
-            [&](OpBuilder &nested, Location loc) {
-              ImplicitLocOpBuilder ib(loc, nested);
-              scf::YieldOp::create(ib, buildLog1p(ib, u));
-            },
-            [&](OpBuilder &nested, Location loc) {
-              ImplicitLocOpBuilder ib(loc, nested);
-              scf::YieldOp::create(
-                  ib, buildLog(ib, arith::AddFOp::create(ib, u, one)));
-            })
-            .getResult(0);
+    Value logSum = branch(
+        rb, small, [&](ImplicitLocOpBuilder &ib) { return buildLog1p(ib, u); },
+        [&](ImplicitLocOpBuilder &ib) {
+          return buildLog(ib, arith::AddFOp::create(ib, u, one));
+        });
     // y = x - (max + log(sum)) = (x - c_hi) - c_lo with c_hi = max +
     // log(sum) rounded to f32 and c_lo = (max - c_hi) + log(sum) in f64 (so
     // that a log(sum) far below max's last bit, the whole result at the
