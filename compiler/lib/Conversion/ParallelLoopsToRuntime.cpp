@@ -53,6 +53,7 @@ LLVM::LLVMFuncOp declareParallelFor(ModuleOp module) {
       table, [](const RuntimeDeclaration &declaration) {
         return StringRef(declaration.name) == "soma_rt_parallel_for";
       });
+  assert(parallelFor != std::end(table) && "RuntimeABI.def lost it");
   MLIRContext *context = module.getContext();
   auto typeOf = [&](StringRef token) -> Type {
     return llvm::StringSwitch<Type>(token.trim())
@@ -74,12 +75,12 @@ LLVM::LLVMFuncOp declareParallelFor(ModuleOp module) {
       LLVM::LLVMFunctionType::get(typeOf(parallelFor->result), arguments));
 }
 
-/// Whether `loop` is one this pass runs on the pool: one induction
-/// variable from 0 by 1, no results, and no buffer allocated inside (whose
-/// failure a chunk could not report).
+/// Whether `loop` is one this pass runs on the pool: in a func.func, one
+/// induction variable from 0 by 1, no results, and no buffer allocated
+/// inside (whose failure a chunk could not report).
 bool isOutlinable(scf::ForallOp loop) {
-  if (loop.getRank() != 1 || loop.getNumResults() != 0 ||
-      !loop.isNormalized())
+  if (!loop->getParentOfType<func::FuncOp>() || loop.getRank() != 1 ||
+      loop.getNumResults() != 0 || !loop.isNormalized())
     return false;
   WalkResult walk = loop.getRegion().walk([](Operation *op) {
     return isa<memref::AllocOp, memref::ReallocOp>(op)
@@ -117,8 +118,7 @@ public:
 private:
   func::FuncOp outlineBody(scf::ForallOp loop, func::FuncOp parent,
                            ArrayRef<Value> captures);
-  func::FuncOp buildTask(func::FuncOp body, func::FuncOp parent,
-                         LLVM::LLVMStructType contextType,
+  func::FuncOp buildTask(func::FuncOp body, LLVM::LLVMStructType contextType,
                          ArrayRef<Value> captures);
 
   ModuleOp module;
@@ -141,7 +141,7 @@ void Outliner::outline(scf::ForallOp loop) {
       LLVM::LLVMStructType::getLiteral(module.getContext(), fields);
 
   func::FuncOp body = outlineBody(loop, parent, captures);
-  func::FuncOp task = buildTask(body, parent, contextType, captures);
+  func::FuncOp task = buildTask(body, contextType, captures);
 
   // The context lives in the parent's entry block: an alloca inside a loop
   // (a sweep over K) would grow the stack on every iteration.
@@ -220,7 +220,7 @@ func::FuncOp Outliner::outlineBody(scf::ForallOp loop, func::FuncOp parent,
   return body;
 }
 
-func::FuncOp Outliner::buildTask(func::FuncOp body, func::FuncOp parent,
+func::FuncOp Outliner::buildTask(func::FuncOp body,
                                  LLVM::LLVMStructType contextType,
                                  ArrayRef<Value> captures) {
   MLIRContext *context = module.getContext();
