@@ -374,7 +374,7 @@ int32_t soma_rt_parallel_for(int64_t count, void *body, void *context,
   // loop inside it (a batch of one, split by columns) may then use.
   if (count == 1 && !inParallelBody)
     return soma_rt_run_guarded(function, context, 0, count);
-  if (count == 1 || inParallelBody || pthread_mutex_trylock(&pool.owner) != 0)
+  if (inParallelBody || pthread_mutex_trylock(&pool.owner) != 0)
     return runBody(function, context, 0, count);
   // (No job runs: the owner alone reads and resets the status.)
   if (atomic_load_explicit(&pool.status, memory_order_relaxed) != SOMA_OK)

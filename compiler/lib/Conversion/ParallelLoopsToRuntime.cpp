@@ -117,7 +117,8 @@ public:
 
 private:
   func::FuncOp outlineBody(scf::ForallOp loop, func::FuncOp parent,
-                           ArrayRef<Value> captures);
+                           ArrayRef<Value> captures,
+                           ArrayRef<Value> rematerialized);
   func::FuncOp buildTask(func::FuncOp body, LLVM::LLVMStructType contextType,
                          ArrayRef<Value> captures);
 
@@ -131,8 +132,9 @@ void Outliner::outline(scf::ForallOp loop) {
   auto parent = loop->getParentOfType<func::FuncOp>();
   llvm::SetVector<Value> used;
   getUsedValuesDefinedAbove(loop.getRegion(), used);
-  SmallVector<Value> captures = llvm::filter_to_vector(
-      used, [](Value value) { return !isRematerializable(value); });
+  SmallVector<Value> captures, rematerialized;
+  for (Value value : used)
+    (isRematerializable(value) ? rematerialized : captures).push_back(value);
 
   SmallVector<Type> fields;
   for (Value value : captures)
@@ -140,7 +142,7 @@ void Outliner::outline(scf::ForallOp loop) {
   auto contextType =
       LLVM::LLVMStructType::getLiteral(module.getContext(), fields);
 
-  func::FuncOp body = outlineBody(loop, parent, captures);
+  func::FuncOp body = outlineBody(loop, parent, captures, rematerialized);
   func::FuncOp task = buildTask(body, contextType, captures);
 
   // The context lives in the parent's entry block: an alloca inside a loop
@@ -181,7 +183,8 @@ void Outliner::outline(scf::ForallOp loop) {
 }
 
 func::FuncOp Outliner::outlineBody(scf::ForallOp loop, func::FuncOp parent,
-                                   ArrayRef<Value> captures) {
+                                   ArrayRef<Value> captures,
+                                   ArrayRef<Value> rematerialized) {
   MLIRContext *context = module.getContext();
   Location loc = loop.getLoc();
   auto index = IndexType::get(context);
@@ -202,11 +205,8 @@ func::FuncOp Outliner::outlineBody(scf::ForallOp loop, func::FuncOp parent,
        llvm::zip_equal(captures, entry->getArguments().drop_front(2)))
     mapping.map(value, argument);
   // Constants and globals' addresses are made again here.
-  llvm::SetVector<Value> used;
-  getUsedValuesDefinedAbove(loop.getRegion(), used);
-  for (Value value : used)
-    if (isRematerializable(value))
-      b.clone(*value.getDefiningOp(), mapping);
+  for (Value value : rematerialized)
+    b.clone(*value.getDefiningOp(), mapping);
 
   Value step = arith::ConstantIndexOp::create(b, loc, 1);
   auto chunk = scf::ForOp::create(b, loc, entry->getArgument(0),

@@ -49,10 +49,6 @@ static FailureOr<TensorSignature> signatureOf(func::FuncOp function, Type type,
   return signature;
 }
 
-/// Multiply-adds worth handing to another thread: about 10 microseconds of
-/// scalar work, well above the cost of waking a pooled worker.
-static constexpr int64_t kWorkPerTask = 1 << 15;
-
 /// Tasks start on multiples of this many rows. A vectorized loop over rows
 /// runs its vector body on whole groups of (vector width x unroll) rows
 /// counted from its first row, and a remainder loop (scalar, or another
@@ -179,7 +175,7 @@ FailureOr<SmallVector<EntryPoint>> soma::collectEntryPoints(ModuleOp module) {
     if (parallelism.rowIndependent) {
       bool positionIndependent = isPositionIndependent(function);
       entry.rowsPerTask = llvm::alignTo(
-          llvm::divideCeil(kWorkPerTask, parallelism.workPerRow),
+          llvm::divideCeil(kWorkPerThreadTask, parallelism.workPerRow),
           positionIndependent ? lineAlignedRowGranule(function)
                               : kRowGranule);
       if (positionIndependent)

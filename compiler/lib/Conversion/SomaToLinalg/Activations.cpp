@@ -136,8 +136,9 @@ static Value buildScalar(ImplicitLocOpBuilder &b, HardSwishOp, Value x) {
   // x·relu6(x + 3)/6 in three roundings, within 1.5 ULP (exhaustive sweep),
   // in four vector instructions with AVX-512 (five without): t =
   // hard_sigmoid's line for x clamped to [-3, 3] (one vrangeps:
-  // soma-symmetric-clamp-to-range), p = x·t, and p's bias taken out. At or below -3, t is
-  // exactly 0 and the result x·0: the interpreter's -0 (NaN for -inf).
+  // soma-symmetric-clamp-to-range), p = x·t, and p's bias taken out. At or
+  // below -3, t is exactly 0 and the result x·0: the interpreter's -0 (NaN
+  // for -inf).
   // From 3 on t is 1 - 2^-24 and the result x to within 1 ULP (x itself
   // but for 126 inputs; +inf stays). The clamps keep NaN.
   Value clamped =
@@ -347,13 +348,12 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   // tensor.empty of two activations would be one value whose buffer is
   // either's.
   Value flat = input;
-  Value out;
-  if (nontemporalThreshold > 0) {
-    out = bufferization::AllocTensorOp::create(
-        b, type, tensor::createDynamicDimValues(b, loc, input));
-  } else {
-    out = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
-  }
+  Value out =
+      nontemporalThreshold > 0
+          ? bufferization::AllocTensorOp::create(
+                b, type, tensor::createDynamicDimValues(b, loc, input))
+                .getResult()
+          : createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));
   SmallVector<ReassociationIndices> groups;
   if (type.getRank() != 1) {
     groups.push_back(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));

@@ -32,6 +32,8 @@
 
 #include "Lowering.h"
 
+#include "soma/Dialect/Soma/Analysis/BatchParallelism.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -42,11 +44,6 @@ using namespace soma;
 using namespace soma::lowering;
 
 namespace {
-
-/// Multiply-adds of a sweep's whole panels worth splitting between threads:
-/// the threshold the batch split uses (ModelInterface.cpp), about 10
-/// microseconds of scalar work, well above a handoff to another core.
-constexpr int64_t kParallelWork = 1 << 15;
 
 /// The register blocking: a tile is `tileRows` rows by `panelVectors`
 /// vectors of `lanes` f32 columns.
@@ -202,7 +199,7 @@ private:
         arith::ConstantIndexOp::create(sb, kRange.count * count * panelWidth));
     Value split = arith::CmpIOp::create(
         sb, arith::CmpIPredicate::uge, work,
-        arith::ConstantIndexOp::create(sb, kParallelWork));
+        arith::ConstantIndexOp::create(sb, kWorkPerThreadTask));
     Value all = arith::ConstantIndexOp::create(sb, count);
     Value chunks = arith::SelectOp::create(sb, split, all, one);
     Value panelsPerChunk = arith::SelectOp::create(sb, split, one, all);

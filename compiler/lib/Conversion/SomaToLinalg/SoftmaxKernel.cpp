@@ -448,39 +448,33 @@ private:
     Value sum = arith::AddFOp::create(
         rb, treeSum(rb, heads), extendToF64(rb, treeSum(rb, summed[1])));
 
-    // 3. The row's scalars, a chain of dependent f64 operations; the next
-    // row's maximum, whose loads do not wait for them; 4.
-    auto nextRowMax = [&] {
-      Value next = arith::AddIOp::create(
-          rb, row, arith::ConstantIndexOp::create(rb, 1));
-      return maxIfRow(rb, next, rowCount);
-    };
-    if (!logarithm) {
-      Value reciprocal =
-          arith::DivFOp::create(rb, f64Constant(rb, 1.0), sum);
-      Value rHi, rLo;
-      std::tie(rHi, rLo) = splitToF32(rb, reciprocal);
-      Value nextMax = nextRowMax();
-      Value result =
-          pass(rb, {summed[2]},
-               [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-                   ValueRange carried) -> Carried {
-                 Value e = read(lb, carried[0], row, column, mask, zero32);
-                 Value y = LLVM::FMAOp::create(
-                     lb, e, rHi, arith::MulFOp::create(lb, e, rLo));
-                 return {write(lb, y, carried[0], row, column, mask)};
-               })[0];
-      return {result, nextMax};
-    }
-    auto [cHi, cLo] = logSoftmaxShift(rb, max, sum, summed[2]);
-    Value nextMax = nextRowMax();
+    // 3. The row's scalars, a chain of dependent f64 operations: softmax's
+    // 1/sum, log_softmax's c = max + log(sum), each as a head and tail.
+    Value hi, lo;
+    std::tie(hi, lo) =
+        logarithm ? logSoftmaxShift(rb, max, sum, summed[2])
+                  : splitToF32(rb, arith::DivFOp::create(
+                                       rb, f64Constant(rb, 1.0), sum));
+    // The next row's maximum, whose loads do not wait for them.
+    Value nextRow =
+        arith::AddIOp::create(rb, row, arith::ConstantIndexOp::create(rb, 1));
+    Value nextMax = maxIfRow(rb, nextRow, rowCount);
+    // 4. softmax scales the exponentials it stored in the output;
+    // log_softmax shifts the input.
     Value result =
-        pass(rb, {out},
+        pass(rb, {logarithm ? out : summed[2]},
              [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
                  ValueRange carried) -> Carried {
-               Value x = read(lb, rows, row, column, mask, zero32);
-               Value y = arith::SubFOp::create(
-                   lb, arith::SubFOp::create(lb, x, cHi), cLo);
+               Value y;
+               if (logarithm) {
+                 Value x = read(lb, rows, row, column, mask, zero32);
+                 y = arith::SubFOp::create(
+                     lb, arith::SubFOp::create(lb, x, hi), lo);
+               } else {
+                 Value e = read(lb, carried[0], row, column, mask, zero32);
+                 y = LLVM::FMAOp::create(lb, e, hi,
+                                         arith::MulFOp::create(lb, e, lo));
+               }
                return {write(lb, y, carried[0], row, column, mask)};
              })[0];
     return {result, nextMax};

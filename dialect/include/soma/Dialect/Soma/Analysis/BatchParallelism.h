@@ -16,6 +16,13 @@
 
 namespace soma {
 
+/// Multiply-adds (or element operations) worth handing to another thread:
+/// about 10 microseconds of scalar work, well above the cost of waking a
+/// pooled worker. The batch is cut into tasks of at least this much work
+/// (ModelInterface.cpp), and a linear layer splits its columns from this
+/// much on (LinearKernel.cpp).
+constexpr int64_t kWorkPerThreadTask = 1 << 15;
+
 struct BatchParallelism {
   /// Every batch row of every result depends only on the same row of the
   /// batched inputs (and on unbatched inputs and weights).
