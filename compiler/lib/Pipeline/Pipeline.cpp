@@ -47,6 +47,8 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       " nontemporal-threshold=" +
       std::to_string(options.nontemporalThreshold) +
       "}),canonicalize,cse,"
+      // Convolutions walk output rows innermost (a loop LLVM vectorizes).
+      "func.func(soma-convolution-loop-order),"
       // Tensors -> buffers. Results become out-parameters the C entry
       // points fill; weights become 64-byte aligned read-only globals.
       "eliminate-empty-tensors,"

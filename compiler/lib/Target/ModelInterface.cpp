@@ -66,8 +66,9 @@ static constexpr int64_t kFloatsPerLine = 16;
 /// element the same bits wherever it lies: linear layers with a constant
 /// weight (the register-blocked kernel computes each row alike in any tile),
 /// element-wise activations (one vector body for every element, the tail
-/// masked), and softmax and log_softmax along the last dimension (one row
-/// at a time, SoftmaxKernel.cpp). Their batch can be split at any row, so
+/// masked), softmax and log_softmax along the last dimension (one row at a
+/// time, SoftmaxKernel.cpp), and convolutions, pooling, batch_norm and
+/// flatten (loops of correctly rounded operations, however vectorized). Their batch can be split at any row, so
 /// small batches use both cores too; the granule is only as coarse as it
 /// takes for every task's slice of every result to start a whole number of
 /// 64-byte lines after the result's start (on 64-byte aligned buffers no
@@ -114,6 +115,12 @@ static bool isPositionIndependent(func::FuncOp function) {
         matchPattern(op->getOperand(1), m_Constant()))
       return WalkResult::advance();
     if (isa<SoftmaxOp, LogSoftmaxOp>(op) && isAlongLastDim(op))
+      return WalkResult::advance();
+    // Loops of IEEE additions, products, quotients, square roots and
+    // maxima alone (no libm call, no contraction into FMAs): the same bits
+    // in a vector body and in a scalar remainder.
+    if (isa<Conv2dOp, ConvTranspose2dOp, MaxPool2dOp, AvgPool2dOp,
+            BatchNormOp, FlattenOp>(op))
       return WalkResult::advance();
     return WalkResult::interrupt();
   });

@@ -93,6 +93,34 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
   ];
 }
 
+def ConvolutionLoopOrderPass : Pass<"soma-convolution-loop-order"> {
+  let summary = "Put the loops over a convolution's output rows and columns "
+                "innermost";
+  let description = [{
+    Runs on tensors, after convert-soma-to-linalg. `linalg.conv_2d_nchw_fchw`
+    and `linalg.conv_2d_ngchw_gfchw` become `linalg.generic`s whose loops
+    run over the batch, groups and output channels, then the input channels
+    and the kernel's rows and columns, and innermost over the output's rows
+    and columns (the named ops' order puts the kernel innermost).
+    `convert-linalg-to-loops` keeps that order, so the innermost loop walks
+    a row of the output and of the input with stride 1 (the convolution's
+    stride in the input): a loop LLVM vectorizes, where a kernel row of 3
+    elements was not worth it. Every output element still sums its products
+    in the same order (input channel, kernel row, kernel column), so the
+    results are the same bits.
+
+    ```mlir
+    %r = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>,
+                                   strides = dense<1> : tensor<2xi64>}
+           ins(%x, %w : tensor<1x64x58x58xf32>, tensor<64x64x3x3xf32>)
+           outs(%acc : tensor<1x64x56x56xf32>) -> tensor<1x64x56x56xf32>
+    ```
+    becomes a generic over (n, f, c, kh, kw, oh, ow) with the maps
+    (n, c, oh + kh, ow + kw), (f, c, kh, kw) and (n, f, oh, ow).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def NontemporalStoresPass : Pass<"soma-nontemporal-stores"> {
   let summary = "Make the writes of marked loops non-temporal vector stores";
   let description = [{
