@@ -49,8 +49,8 @@ LLVM::LLVMFuncOp declareParallelFor(ModuleOp module) {
 #define SOMA_RUNTIME_FUNCTION(NAME, RET, ...) {#NAME, #RET, #__VA_ARGS__},
 #include "soma/RuntimeABI.def"
   };
-  const RuntimeDeclaration *parallelFor = llvm::find_if(
-      table, [](const RuntimeDeclaration &declaration) {
+  const RuntimeDeclaration *parallelFor =
+      llvm::find_if(table, [](const RuntimeDeclaration &declaration) {
         return StringRef(declaration.name) == "soma_rt_parallel_for";
       });
   assert(parallelFor != std::end(table) && "RuntimeABI.def lost it");
@@ -62,13 +62,12 @@ LLVM::LLVMFuncOp declareParallelFor(ModuleOp module) {
         .Case("ptr", LLVM::LLVMPointerType::get(context))
         .Default(LLVM::LLVMVoidType::get(context));
   };
-  if (auto existing =
-          module.lookupSymbol<LLVM::LLVMFuncOp>(parallelFor->name))
+  if (auto existing = module.lookupSymbol<LLVM::LLVMFuncOp>(parallelFor->name))
     return existing;
   SmallVector<StringRef> tokens;
   StringRef(parallelFor->arguments).split(tokens, ',');
-  SmallVector<Type> arguments =
-      llvm::map_to_vector(tokens, [&](StringRef token) { return typeOf(token); });
+  SmallVector<Type> arguments = llvm::map_to_vector(
+      tokens, [&](StringRef token) { return typeOf(token); });
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   return LLVM::LLVMFuncOp::create(
       b, module.getLoc(), parallelFor->name,
@@ -83,9 +82,8 @@ bool isOutlinable(scf::ForallOp loop) {
       loop.getNumResults() != 0 || !loop.isNormalized())
     return false;
   WalkResult walk = loop.getRegion().walk([](Operation *op) {
-    return isa<memref::AllocOp, memref::ReallocOp>(op)
-               ? WalkResult::interrupt()
-               : WalkResult::advance();
+    return isa<memref::AllocOp, memref::ReallocOp>(op) ? WalkResult::interrupt()
+                                                       : WalkResult::advance();
   });
   return !walk.wasInterrupted();
 }
@@ -105,6 +103,13 @@ Value castTo(OpBuilder &b, Location loc, Type type, Value value) {
   if (value.getType() == type)
     return value;
   return UnrealizedConversionCastOp::create(b, loc, type, value).getResult(0);
+}
+
+/// The address of field `i` of the context struct at `context`.
+Value contextField(OpBuilder &b, Location loc, LLVM::LLVMStructType type,
+                   Value context, int32_t i) {
+  return LLVM::GEPOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()),
+                             type, context, ArrayRef<LLVM::GEPArg>{0, i});
 }
 
 class Outliner {
@@ -159,16 +164,13 @@ void Outliner::outline(scf::ForallOp loop) {
 
   OpBuilder b(loop);
   for (auto [i, value] : llvm::enumerate(captures)) {
-    Value field = castTo(b, loc, fields[i], value);
-    Value address = LLVM::GEPOp::create(
-        b, loc, ptrType, contextType, contextPointer,
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
-    LLVM::StoreOp::create(b, loc, field, address);
+    LLVM::StoreOp::create(b, loc, castTo(b, loc, fields[i], value),
+                          contextField(b, loc, contextType, contextPointer, i));
   }
-  Value count = arith::IndexCastOp::create(b, loc, i64,
-                                           loop.getUpperBound(b).front());
-  Value taskFunction = func::ConstantOp::create(
-      b, loc, task.getFunctionType(), SymbolRefAttr::get(task));
+  Value count =
+      arith::IndexCastOp::create(b, loc, i64, loop.getUpperBound(b).front());
+  Value taskFunction = func::ConstantOp::create(b, loc, task.getFunctionType(),
+                                                SymbolRefAttr::get(task));
   Value taskPointer =
       UnrealizedConversionCastOp::create(b, loc, ptrType, taskFunction)
           .getResult(0);
@@ -192,9 +194,9 @@ func::FuncOp Outliner::outlineBody(scf::ForallOp loop, func::FuncOp parent,
   for (Value value : captures)
     inputs.push_back(value.getType());
   OpBuilder b(context);
-  auto body = func::FuncOp::create(
-      b, loc, (parent.getSymName() + "_parallel").str(),
-      FunctionType::get(context, inputs, {}));
+  auto body =
+      func::FuncOp::create(b, loc, (parent.getSymName() + "_parallel").str(),
+                           FunctionType::get(context, inputs, {}));
   body.setPrivate();
   symbols.insert(body, std::next(Block::iterator(parent)));
 
@@ -228,9 +230,9 @@ func::FuncOp Outliner::buildTask(func::FuncOp body,
   auto ptrType = LLVM::LLVMPointerType::get(context);
   auto i64 = IntegerType::get(context, 64);
   OpBuilder b(context);
-  auto task = func::FuncOp::create(
-      b, loc, (body.getSymName() + "_task").str(),
-      FunctionType::get(context, {ptrType, i64, i64}, {}));
+  auto task =
+      func::FuncOp::create(b, loc, (body.getSymName() + "_task").str(),
+                           FunctionType::get(context, {ptrType, i64, i64}, {}));
   task.setPrivate();
   symbols.insert(task, std::next(Block::iterator(body)));
 
@@ -241,11 +243,9 @@ func::FuncOp Outliner::buildTask(func::FuncOp body,
     arguments.push_back(
         arith::IndexCastOp::create(b, loc, b.getIndexType(), bound));
   for (auto [i, value] : llvm::enumerate(captures)) {
-    Value address = LLVM::GEPOp::create(
-        b, loc, ptrType, contextType, entry->getArgument(0),
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(i)});
     Value field = LLVM::LoadOp::create(
-        b, loc, contextType.getBody()[i], address);
+        b, loc, contextType.getBody()[i],
+        contextField(b, loc, contextType, entry->getArgument(0), i));
     arguments.push_back(castTo(b, loc, value.getType(), field));
   }
   func::CallOp::create(b, loc, body, arguments);

@@ -68,12 +68,12 @@ static constexpr int64_t kFloatsPerLine = 16;
 /// element-wise activations (one vector body for every element, the tail
 /// masked), softmax and log_softmax along the last dimension (one row at a
 /// time, SoftmaxKernel.cpp), and convolutions, pooling, batch_norm and
-/// flatten (loops of correctly rounded operations, however vectorized). Their batch can be split at any row, so
-/// small batches use both cores too; the granule is only as coarse as it
-/// takes for every task's slice of every result to start a whole number of
-/// 64-byte lines after the result's start (on 64-byte aligned buffers no
-/// two threads then write one line): 1 for rows of 1024 floats, 8 for rows
-/// of 2. (Over 4096 floats in rows of 1024 at 2 threads, splitting at 2
+/// flatten (loops of correctly rounded operations, however vectorized).
+/// Their batch can be split at any row, so small batches use both cores
+/// too; the granule is only as coarse as it takes for every task's slice of
+/// every result to start a whole number of 64-byte lines after the result's
+/// start (on 64-byte aligned buffers no two threads then write one line): 1
+/// for rows of 1024 floats, 8 for rows of 2. (Over 4096 floats in rows of 1024 at 2 threads, splitting at 2
 /// rows instead of one task of 4 measured sigmoid 1.85 -> 1.59 us, tanh
 /// 2.67 -> 1.90, softmax 2.72 -> 1.90.)
 static int64_t lineAlignedRowGranule(func::FuncOp function) {

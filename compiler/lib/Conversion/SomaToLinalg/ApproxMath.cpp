@@ -441,8 +441,9 @@ namespace {
 
 /// sigmoid(x) = 1/(1 + e^-x) with e^-x = m·2^n, multiplied through by 2^-n:
 /// 2^-n/(m + 2^-n) = 2^-n/(d + dLo), d + dLo = m + 2^-n but for the
-/// rounding of p = m - 1 (and, below x = -16.6, one more of the same size). One form for both signs, and nothing
-/// overflows for x in [-120, 20] (or NaN), where n is in [-29, 173].
+/// rounding of p = m - 1 (and, below x = -16.6, one more of the same
+/// size). One form for both signs, and nothing overflows for x in
+/// [-120, 20] (or NaN), where n is in [-29, 173].
 struct SigmoidDenominator {
   Value d, dLo;
   Value negN, negNi; // -n as a float and as an i32
