@@ -365,3 +365,28 @@ func.func @no_activation(%x: tensor<?x2xf32>, %w: tensor<2x3xf32>, %v: tensor<3x
   %5 = soma.dropout %4 : tensor<?x3xf32>
   return %1, %3, %5 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>
 }
+
+// A conv2d followed by an activation becomes one conv2d_activation with the
+// convolution's attributes and the activation's parameters (defaults
+// spelled out); a convolution with another user stays, and so does a
+// conv_transpose2d.
+// CHECK-LABEL: func.func @conv2d
+// CHECK-SAME: (%[[X:.+]]: tensor<?x2x5x6xf32>, %[[W:.+]]: tensor<3x2x3x3xf32>, %[[B:.+]]: tensor<3xf32>, %[[V:.+]]: tensor<2x3x3x3xf32>)
+// CHECK: %[[H:.+]] = soma.conv2d_activation %[[X]], %[[W]], %[[B]] {activation = #soma<activation hard_sigmoid>, alpha = 0.166666672 : f32, beta = 5.000000e-01 : f32, padding = array<i64: 1, 1>, stride = array<i64: 2, 1>}
+// CHECK: %[[L:.+]] = soma.conv2d_activation %[[X]], %[[W]] {activation = #soma<activation leaky_relu>, dilation = array<i64: 2, 2>, negative_slope = 2.000000e-01 : f32}
+// CHECK: %[[C:.+]] = soma.conv2d %[[X]], %[[W]]
+// CHECK: soma.silu %[[C]]
+// CHECK: %[[T:.+]] = soma.conv_transpose2d
+// CHECK: soma.relu %[[T]]
+// CHECK: return %[[H]], %[[L]], %{{.+}}, %[[C]], %{{.+}}
+func.func @conv2d(%x: tensor<?x2x5x6xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3xf32>, %v: tensor<2x3x3x3xf32>) -> (tensor<?x3x3x6xf32>, tensor<?x3x1x2xf32>, tensor<?x3x3x4xf32>, tensor<?x3x3x4xf32>, tensor<?x3x7x8xf32>) {
+  %0 = soma.conv2d %x, %w, %b {stride = array<i64: 2, 1>, padding = array<i64: 1, 1>} : (tensor<?x2x5x6xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>) -> tensor<?x3x3x6xf32>
+  %1 = soma.hard_sigmoid %0 : tensor<?x3x3x6xf32>
+  %2 = soma.conv2d %x, %w {dilation = array<i64: 2, 2>} : (tensor<?x2x5x6xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x1x2xf32>
+  %3 = soma.leaky_relu %2 {negative_slope = 0.2 : f32} : tensor<?x3x1x2xf32>
+  %4 = soma.conv2d %x, %w : (tensor<?x2x5x6xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x3x4xf32>
+  %5 = soma.silu %4 : tensor<?x3x3x4xf32>
+  %6 = soma.conv_transpose2d %x, %v : (tensor<?x2x5x6xf32>, tensor<2x3x3x3xf32>) -> tensor<?x3x7x8xf32>
+  %7 = soma.relu %6 : tensor<?x3x7x8xf32>
+  return %1, %3, %5, %4, %7 : tensor<?x3x3x6xf32>, tensor<?x3x1x2xf32>, tensor<?x3x3x4xf32>, tensor<?x3x3x4xf32>, tensor<?x3x7x8xf32>
+}

@@ -121,6 +121,10 @@ static HostTensor compute(Operation *op, ArrayRef<const HostTensor *> in,
       .Case([&](Conv2dOp op) {
         return interp::runConv2d(op, *in[0], *in[1], third, resultShape);
       })
+      .Case([&](Conv2dActivationOp op) {
+        return interp::runConv2dActivation(op, *in[0], *in[1], third,
+                                           resultShape);
+      })
       .Case([&](ConvTranspose2dOp op) {
         return interp::runConvTranspose2d(op, *in[0], *in[1], third,
                                           resultShape);

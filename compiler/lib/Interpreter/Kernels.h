@@ -78,6 +78,10 @@ HostTensor runAvgPool2d(AvgPool2dOp op, const HostTensor &input,
 HostTensor runLinearActivation(LinearActivationOp op, const HostTensor &input,
                                const HostTensor &weight, const HostTensor *bias,
                                llvm::ArrayRef<int64_t> resultShape);
+/// `activation(conv2d(...))` in the same way.
+HostTensor runConv2dActivation(Conv2dActivationOp op, const HostTensor &input,
+                               const HostTensor &weight, const HostTensor *bias,
+                               llvm::ArrayRef<int64_t> resultShape);
 
 } // namespace soma::interp
 

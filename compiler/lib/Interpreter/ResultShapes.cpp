@@ -90,7 +90,7 @@ interp::resultShape(Operation *op, ArrayRef<const HostTensor *> operands) {
       .Case([&](TransposeOp transpose) {
         return shape::transpose(q.operand(0), transpose.getPerm(), emit);
       })
-      .Case([&](Conv2dOp conv) {
+      .Case<Conv2dOp, Conv2dActivationOp>([&](auto conv) {
         shape::Window window{conv.getStride(), conv.getPadding(),
                              conv.getDilation()};
         return shape::conv2d(q.operand(0), q.operand(1), q.optionalOperand(2),

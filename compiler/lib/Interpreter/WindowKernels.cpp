@@ -31,9 +31,11 @@ struct Nchw {
 };
 } // namespace
 
-HostTensor interp::runConv2d(Conv2dOp op, const HostTensor &input,
-                             const HostTensor &weight, const HostTensor *bias,
-                             ArrayRef<int64_t> resultShape) {
+/// conv2d and conv2d_activation's convolution.
+template <typename ConvOp>
+static HostTensor convolve(ConvOp op, const HostTensor &input,
+                           const HostTensor &weight, const HostTensor *bias,
+                           ArrayRef<int64_t> resultShape) {
   ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
   // Only the top and left padding shift the window; the result shape
   // accounts for the bottom and right.
@@ -63,6 +65,22 @@ HostTensor interp::runConv2d(Conv2dOp op, const HostTensor &input,
         }
     }
   return result;
+}
+
+HostTensor interp::runConv2d(Conv2dOp op, const HostTensor &input,
+                             const HostTensor &weight, const HostTensor *bias,
+                             ArrayRef<int64_t> resultShape) {
+  return convolve(op, input, weight, bias, resultShape);
+}
+
+HostTensor interp::runConv2dActivation(Conv2dActivationOp op,
+                                       const HostTensor &input,
+                                       const HostTensor &weight,
+                                       const HostTensor *bias,
+                                       ArrayRef<int64_t> resultShape) {
+  HostTensor convolution = convolve(op, input, weight, bias, resultShape);
+  OwningOpRef<Operation *> activation = op.buildActivationDescription();
+  return runActivation(activation.get(), convolution);
 }
 
 HostTensor interp::runConvTranspose2d(ConvTranspose2dOp op,

@@ -61,7 +61,10 @@ LogicalResult soma::buildLoweringPipeline(OpPassManager &pm,
       "canonicalize,"
       "buffer-results-to-out-params{hoist-static-allocs=true "
       "hoist-dynamic-allocs=true modify-public-functions=true},"
-      "canonicalize,buffer-deallocation-pipeline,"
+      // Buffers of a static size made inside a loop (a convolution's
+      // patches, image by image) are made once, before it.
+      "canonicalize,func.func(buffer-loop-hoisting),"
+      "buffer-deallocation-pipeline,"
       // Large activation outputs are written past the caches; tanh's table
       // lookups become AVX-512 permutes and symmetric clamps vrangeps (only
       // AVX-512 code has 16-lane vectors).

@@ -1,4 +1,4 @@
-// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN: soma-opt %s --convert-soma-to-linalg="vector-lanes=0" --split-input-file \
 // RUN:   | FileCheck %s --implicit-check-not=soma.
 
 // One group: zero padding, then linalg.conv_2d_nchw_fchw into zeros.

@@ -1102,3 +1102,20 @@ func.func @linear_activation_not_f32(%x: tensor<?x6xf16>, %w: tensor<2x6xf16>) -
   %0 = "soma.linear_activation"(%x, %w) {activation = #soma<activation relu>} : (tensor<?x6xf16>, tensor<2x6xf16>) -> tensor<?x2xf16>
   return %0 : tensor<?x2xf16>
 }
+
+// -----
+
+func.func @conv2d_activation_parameter_missing(%x: tensor<?x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32> {
+  // expected-error @+1 {{'soma.conv2d_activation' op expected parameters {threshold, value} for activation threshold, got {value}}}
+  %0 = soma.conv2d_activation %x, %w {activation = #soma<activation threshold>, value = 1.0 : f32} : (tensor<?x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32>
+  return %0 : tensor<?x3x3x3xf32>
+}
+
+// -----
+
+func.func @conv2d_activation_bad_groups(%x: tensor<?x2x5x5xf32>, %w: tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32> {
+  // expected-error @+2 {{'soma.conv2d_activation' op expected output channels (3) to be divisible by 'groups' (2)}}
+  // expected-error @+1 {{'soma.conv2d_activation' op failed to infer returned types}}
+  %0 = soma.conv2d_activation %x, %w {groups = 2 : i64, activation = #soma<activation relu>} : (tensor<?x2x5x5xf32>, tensor<3x2x3x3xf32>) -> tensor<?x3x3x3xf32>
+  return %0 : tensor<?x3x3x3xf32>
+}

@@ -6,6 +6,18 @@
 // `linalg.conv_2d_ngchw_gfchw` on views that split the channels into
 // groups. The sum starts from the broadcast bias and accumulates in f32.
 //
+// With one group, a constant weight and vector code, the convolution is
+// instead the linear layers' register-blocked kernel (LinearKernel.cpp),
+// image by image: the image's patches become the rows of a matrix
+// (im2col, k-major: column oh·OW + ow holds the C·KH·KW inputs under the
+// kernel at output (oh, ow)), and the weight [F, C, KH, KW] as [F, C·KH·KW]
+// times that matrix is the image's NCHW output [F, OH·OW]: the kernel with
+// its operands' roles swapped, the weight's rows as its rows, the
+// patches' columns as its panels, so the stores run along output rows.
+// Each output element is then the fused multiply-add chain of its C·KH·KW
+// products in (c, kh, kw) order from the bias, as the linear kernel forms
+// every element, whatever the image's position in the batch.
+//
 // conv_transpose2d is the same convolution over a rewritten input: the
 // input's elements spread `stride` apart into zeros, padded by
 // `dilation * (kernel - 1) - padding` on each side (the padding of that side;
@@ -21,7 +33,10 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace soma;
@@ -43,6 +58,312 @@ static Value padWithZeros(OpBuilder &b, Location loc, Value input,
   // A null result type lets tensor.pad infer it.
   return tensor::PadOp::create(b, loc, RankedTensorType(), input, low, high,
                                zero);
+}
+
+/// The image `image` ([C, H, W]) with `pads` ([top, left, bottom, right])
+/// zeros around it: a zero-filled tensor with the image copied into its
+/// middle by `linalg.copy`, a loop that vectorizes (the `memref.copy` of a
+/// `tensor.pad` into a strided view is an element-by-element library call).
+static Value padImage(OpBuilder &b, Location loc, Value image,
+                      const std::array<int64_t, 4> &pads) {
+  if (llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
+    return image;
+  auto type = cast<RankedTensorType>(image.getType());
+  int64_t channels = type.getDimSize(0), height = type.getDimSize(1),
+          width = type.getDimSize(2);
+  Value zeros =
+      createFilled(b, loc,
+                   getAsIndexOpFoldResult(
+                       b.getContext(),
+                       ArrayRef<int64_t>{channels, height + pads[0] + pads[2],
+                                         width + pads[1] + pads[3]}),
+                   b.getF32FloatAttr(0.0f));
+  SmallVector<OpFoldResult> offsets = {
+      b.getIndexAttr(0), b.getIndexAttr(pads[0]), b.getIndexAttr(pads[1])};
+  SmallVector<OpFoldResult> sizes =
+      getAsIndexOpFoldResult(b.getContext(), type.getShape());
+  SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+  Value middle =
+      tensor::ExtractSliceOp::create(b, loc, zeros, offsets, sizes, strides);
+  Value copied = linalg::CopyOp::create(b, loc, image, middle).getResult(0);
+  return tensor::InsertSliceOp::create(b, loc, copied, zeros, offsets, sizes,
+                                       strides);
+}
+
+/// `target` (1-D) with `source`'s first floats copied over it, as many as
+/// `target` holds, in vectors of `lanes` (the last one masked).
+static Value copyStretch(ImplicitLocOpBuilder &b, Value source, Value target,
+                         int64_t lanes) {
+  int64_t length = cast<RankedTensorType>(target.getType()).getDimSize(0);
+  auto vectorType = VectorType::get({lanes}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+  for (int64_t first = 0; first < length; first += lanes) {
+    bool whole = first + lanes <= length;
+    Value at = arith::ConstantIndexOp::create(b, first);
+    Value v = vector::TransferReadOp::create(
+        b, vectorType, source, ValueRange{at}, zero, ArrayRef<bool>{whole});
+    target = vector::TransferWriteOp::create(b, v, target, ValueRange{at},
+                                             ArrayRef<bool>{whole})
+                 .getResult();
+  }
+  return target;
+}
+
+/// `scf.for` from 0 to `count` carrying `init`, `body` giving the next value
+/// from the induction variable and the carried one.
+static Value
+forEach(ImplicitLocOpBuilder &b, int64_t count, Value init,
+        function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  Location loc = b.getLoc();
+  return scf::ForOp::create(
+             b, arith::ConstantIndexOp::create(b, 0),
+             arith::ConstantIndexOp::create(b, count),
+             arith::ConstantIndexOp::create(b, 1), ValueRange{init},
+             [&](OpBuilder &nested, Location, Value i, ValueRange iter) {
+               ImplicitLocOpBuilder inner(loc, nested);
+               scf::YieldOp::create(inner, body(inner, i, iter[0]));
+             })
+      .getResult(0);
+}
+
+/// The patches of the padded image `image` ([C, H, W]) under a kernel of
+/// `kernel` ([KH, KW]), k-major, flat: row (c·KH + kh)·KW + kw, of
+/// `rowLength` >= OH·OW floats, holds image(c, oh·stride + kh·dilation,
+/// ow·stride + kw·dilation) at column oh·OW + ow, and zeros past OH·OW.
+/// (For convolutions with a stride; the others read the image in place.)
+static Value patches(ImplicitLocOpBuilder &b, Value image,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> outputSize,
+                     ArrayRef<int64_t> stride, ArrayRef<int64_t> dilation,
+                     int64_t rowLength, int64_t lanes) {
+  int64_t channels = cast<RankedTensorType>(image.getType()).getDimSize(0);
+  int64_t outHeight = outputSize[0], outWidth = outputSize[1];
+  int64_t rows = channels * kernel[0] * kernel[1];
+  auto index = [&](ImplicitLocOpBuilder &ib, int64_t value) -> Value {
+    return arith::ConstantIndexOp::create(ib, value);
+  };
+  auto stretchType = RankedTensorType::get({outWidth}, b.getF32Type());
+  auto zerosType =
+      RankedTensorType::get({rowLength - outHeight * outWidth}, b.getF32Type());
+  Value zeros =
+      createFilled(b, b.getLoc(), {b.getIndexAttr(zerosType.getDimSize(0))},
+                   b.getF32FloatAttr(0.0f));
+  Value matrix = createEmpty(b, b.getLoc(), {b.getIndexAttr(rows * rowLength)});
+  return forEach(
+      b, rows, matrix, [&](ImplicitLocOpBuilder &rb, Value row, Value out) {
+        // row = (c·KH + kh)·KW + kw.
+        Value kw = arith::RemUIOp::create(rb, row, index(rb, kernel[1]));
+        Value rest = arith::DivUIOp::create(rb, row, index(rb, kernel[1]));
+        Value kh = arith::RemUIOp::create(rb, rest, index(rb, kernel[0]));
+        Value c = arith::DivUIOp::create(rb, rest, index(rb, kernel[0]));
+        Value rowStart = arith::MulIOp::create(rb, row, index(rb, rowLength));
+        if (zerosType.getDimSize(0) > 0)
+          out = tensor::InsertSliceOp::create(
+              rb, zeros, out,
+              ArrayRef<OpFoldResult>{OpFoldResult(arith::AddIOp::create(
+                  rb, rowStart, index(rb, outHeight * outWidth)))},
+              ArrayRef<OpFoldResult>{rb.getIndexAttr(zerosType.getDimSize(0))},
+              ArrayRef<OpFoldResult>{rb.getIndexAttr(1)});
+        return forEach(
+            rb, outHeight, out,
+            [&](ImplicitLocOpBuilder &sb, Value oh, Value stretches) {
+              Value imageRow = arith::AddIOp::create(
+                  sb, arith::MulIOp::create(sb, kh, index(sb, dilation[0])),
+                  arith::MulIOp::create(sb, oh, index(sb, stride[0])));
+              Value source = tensor::ExtractSliceOp::create(
+                  sb, stretchType, image,
+                  ArrayRef<OpFoldResult>{
+                      c, imageRow,
+                      arith::MulIOp::create(sb, kw, index(sb, dilation[1]))
+                          .getResult()},
+                  ArrayRef<OpFoldResult>{sb.getIndexAttr(1), sb.getIndexAttr(1),
+                                         sb.getIndexAttr(outWidth)},
+                  ArrayRef<OpFoldResult>{sb.getIndexAttr(1), sb.getIndexAttr(1),
+                                         sb.getIndexAttr(stride[1])});
+              SmallVector<OpFoldResult> offsets = {
+                  OpFoldResult(arith::AddIOp::create(
+                      sb, rowStart,
+                      arith::MulIOp::create(sb, oh, index(sb, outWidth))))};
+              SmallVector<OpFoldResult> sizes = {sb.getIndexAttr(outWidth)};
+              SmallVector<OpFoldResult> strides = {sb.getIndexAttr(1)};
+              Value target = tensor::ExtractSliceOp::create(
+                  sb, stretchType, stretches, offsets, sizes, strides);
+              return tensor::InsertSliceOp::create(
+                         sb, copyStretch(sb, source, target, lanes), stretches,
+                         offsets, sizes, strides)
+                  .getResult();
+            });
+      });
+}
+
+/// Whether a convolution of `groups` groups goes through the linear kernel
+/// (convolveAsLinear) with vectors of `lanes` f32: one group, a constant
+/// weight and vector code.
+static bool convolvesAsLinear(Value weight, int64_t groups, int64_t lanes) {
+  return groups == 1 && lanes >= 4 && !constantValues(weight).empty();
+}
+
+/// The one-group convolution of the NCHW `input`, padded by `pads` ([top,
+/// left, bottom, right]), with the constant `weight` ([F, C, KH, KW]) plus
+/// `bias` ([F] or null), `activation` (or null) applied, through the
+/// linear kernel image by image (see the top of the file), when
+/// convolvesAsLinear.
+static Value convolveAsLinear(OpBuilder &builder, Location loc, Value input,
+                              std::array<int64_t, 4> pads, Value weight,
+                              Value bias, RankedTensorType resultType,
+                              ArrayRef<int64_t> stride,
+                              ArrayRef<int64_t> dilation, Operation *activation,
+                              int64_t lanes) {
+  SmallVector<float> values = constantValues(weight);
+  ImplicitLocOpBuilder b(loc, builder);
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  int64_t filters = weightType.getDimSize(0);
+  int64_t channels = weightType.getDimSize(1);
+  ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
+  int64_t patchSize = channels * kernel[0] * kernel[1];
+  Value weightRows = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(
+             RankedTensorType::get({filters, patchSize}, b.getF32Type()),
+             ArrayRef(values)));
+
+  auto inputType = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> outputSize = resultType.getShape().drop_front(2);
+  int64_t outHeight = outputSize[0], outWidth = outputSize[1];
+  auto imageType =
+      RankedTensorType::get(inputType.getShape().drop_front(), b.getF32Type());
+  auto imageOutputType =
+      RankedTensorType::get(resultType.getShape().drop_front(), b.getF32Type());
+  auto filterRowsType =
+      RankedTensorType::get({filters, outHeight * outWidth}, b.getF32Type());
+
+  // Without a stride the kernel reads the padded image in place: X(k, j)
+  // for k = (c, kh, kw) and j = oh·W' + ow is image(c, oh + kh·dilation,
+  // ow + kw·dilation) of the padded image (W' its width), computed for
+  // every ow < W' and the columns from OW on dropped. The image gets zero
+  // rows below it for the vectors past the last column.
+  bool inPlace = stride[0] == 1 && stride[1] == 1;
+  int64_t paddedHeight = imageType.getDimSize(1) + pads[0] + pads[2];
+  int64_t paddedWidth = imageType.getDimSize(2) + pads[1] + pads[3];
+  int64_t columns = inPlace ? outHeight * paddedWidth : outHeight * outWidth;
+  SmallVector<int64_t> stepOffsets;
+  if (inPlace) {
+    int64_t lastRead = (channels - 1) * paddedHeight * paddedWidth +
+                       (kernel[0] - 1) * dilation[0] * paddedWidth +
+                       (kernel[1] - 1) * dilation[1] +
+                       llvm::alignTo(columns, lanes);
+    int64_t past = lastRead - channels * paddedHeight * paddedWidth;
+    if (past > 0) {
+      int64_t extraRows = llvm::divideCeil(past, paddedWidth);
+      pads[2] += extraRows;
+      paddedHeight += extraRows;
+    }
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t kh = 0; kh < kernel[0]; ++kh)
+        for (int64_t kw = 0; kw < kernel[1]; ++kw)
+          stepOffsets.push_back(c * paddedHeight * paddedWidth +
+                                kh * dilation[0] * paddedWidth +
+                                kw * dilation[1]);
+  } else {
+    for (int64_t k = 0; k < patchSize; ++k)
+      stepOffsets.push_back(k * llvm::alignTo(columns, lanes));
+  }
+
+  SmallVector<OpFoldResult> outputSizes = {dimSize(b, loc, input, 0)};
+  for (int64_t size : resultType.getShape().drop_front())
+    outputSizes.push_back(b.getIndexAttr(size));
+  Value init = createEmpty(b, loc, outputSizes);
+  Value batch = tensor::DimOp::create(b, input, 0);
+  auto loop = scf::ForOp::create(
+      b, arith::ConstantIndexOp::create(b, 0), batch,
+      arith::ConstantIndexOp::create(b, 1), ValueRange{init},
+      [&](OpBuilder &nested, Location, Value n, ValueRange iter) {
+        ImplicitLocOpBuilder nb(loc, nested);
+        // Image n of a [N, ...] tensor whose image is of `type`.
+        auto imageSlice = [&](RankedTensorType type) {
+          SmallVector<OpFoldResult> offsets(4, nb.getIndexAttr(0));
+          offsets[0] = n;
+          SmallVector<OpFoldResult> sizes = {nb.getIndexAttr(1)};
+          for (int64_t size : type.getShape())
+            sizes.push_back(nb.getIndexAttr(size));
+          return std::make_tuple(
+              offsets, sizes, SmallVector<OpFoldResult>(4, nb.getIndexAttr(1)));
+        };
+        auto [inOffsets, inSizes, inStrides] = imageSlice(imageType);
+        Value image = tensor::ExtractSliceOp::create(
+            nb, imageType, input, inOffsets, inSizes, inStrides);
+        Value padded = padImage(nb, loc, image, pads);
+        auto flatType = [&](Value value) {
+          return RankedTensorType::get(
+              {cast<RankedTensorType>(value.getType()).getNumElements()},
+              nb.getF32Type());
+        };
+        Value matrix =
+            inPlace ? collapseTo(nb, loc, padded, flatType(padded), {{0, 1, 2}})
+                    : patches(nb, padded, kernel, outputSize, stride, dilation,
+                              llvm::alignTo(columns, lanes), lanes);
+
+        // The image's output [F, OH·OW], in its slice of the result; in
+        // place, [F, OH·W'] first, when W' is more than OW.
+        auto [outOffsets, outSizes, outStrides] = imageSlice(imageOutputType);
+        Value slice = tensor::ExtractSliceOp::create(
+            nb, imageOutputType, iter[0], outOffsets, outSizes, outStrides);
+        bool wide = columns != outHeight * outWidth;
+        Value productInit =
+            wide ? createEmpty(
+                       nb, loc,
+                       {nb.getIndexAttr(filters), nb.getIndexAttr(columns)})
+                 : collapseTo(nb, loc, slice, filterRowsType, {{0}, {1, 2}});
+        // The kernel cannot fail: the weight is a constant and the vectors
+        // at least 4 lanes wide.
+        Value product = *buildLinearKernelOnMatrix(
+            nb, loc, weightRows, matrix, stepOffsets, columns, bias, activation,
+            lanes, productInit);
+        Value imageOutput;
+        if (!wide) {
+          imageOutput =
+              expandTo(nb, loc, product, imageOutputType, {{0}, {1, 2}});
+        } else {
+          // Row (f, oh) of the output is the first OW floats of row
+          // f·OH + oh of the product, seen as [F·OH, W'].
+          auto rowType = RankedTensorType::get({outWidth}, nb.getF32Type());
+          Value wideRows =
+              expandTo(nb, loc, product,
+                       RankedTensorType::get({filters, outHeight, paddedWidth},
+                                             nb.getF32Type()),
+                       {{0}, {1, 2}});
+          imageOutput = forEach(
+              nb, filters * outHeight, slice,
+              [&](ImplicitLocOpBuilder &rb, Value row, Value out) {
+                Value f = arith::DivUIOp::create(
+                    rb, row, arith::ConstantIndexOp::create(rb, outHeight));
+                Value oh = arith::RemUIOp::create(
+                    rb, row, arith::ConstantIndexOp::create(rb, outHeight));
+                auto at = [&](int64_t length) {
+                  return std::make_tuple(
+                      SmallVector<OpFoldResult>{f, oh, rb.getIndexAttr(0)},
+                      SmallVector<OpFoldResult>{rb.getIndexAttr(1),
+                                                rb.getIndexAttr(1),
+                                                rb.getIndexAttr(length)},
+                      SmallVector<OpFoldResult>(3, rb.getIndexAttr(1)));
+                };
+                auto [srcOffsets, srcSizes, srcStrides] = at(paddedWidth);
+                Value source = tensor::ExtractSliceOp::create(
+                    rb, RankedTensorType::get({paddedWidth}, rb.getF32Type()),
+                    wideRows, srcOffsets, srcSizes, srcStrides);
+                auto [dstOffsets, dstSizes, dstStrides] = at(outWidth);
+                Value target = tensor::ExtractSliceOp::create(
+                    rb, rowType, out, dstOffsets, dstSizes, dstStrides);
+                return tensor::InsertSliceOp::create(
+                           rb, copyStretch(rb, source, target, lanes), out,
+                           dstOffsets, dstSizes, dstStrides)
+                    .getResult();
+              });
+        }
+        scf::YieldOp::create(
+            nb, tensor::InsertSliceOp::create(nb, imageOutput, iter[0],
+                                              outOffsets, outSizes, outStrides)
+                    .getResult());
+      });
+  return loop.getResult(0);
 }
 
 /// Convolves the padded NCHW `input` with `weight` into `init`. With one
@@ -144,43 +465,88 @@ static Value transposedKernel(OpBuilder &b, Location loc, Value weight,
 
 namespace {
 
+/// `activation(conv2d(...))` for conv2d and conv2d_activation (a null
+/// `activation`: the convolution alone).
+template <typename ConvOp>
+static Value lowerConv2d(ConversionPatternRewriter &rewriter, ConvOp op,
+                         typename ConvOp::Adaptor adaptor,
+                         Operation *activation, int64_t vectorLanes) {
+  Location loc = op.getLoc();
+  int64_t groups = op.getGroups();
+  Value input = adaptor.getInput(), weight = adaptor.getWeight();
+  std::array<int64_t, 4> pads = shape::spatialPads(op.getPadding());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  if (convolvesAsLinear(weight, groups, vectorLanes))
+    return convolveAsLinear(rewriter, loc, input, pads, weight,
+                            adaptor.getBias(), resultType, op.getStride(),
+                            op.getDilation(), activation, vectorLanes);
+  Value padded = padWithZeros(rewriter, loc, input, pads);
+  if (groups > 1) {
+    // [O, C / G, KH, KW] viewed as [G, O / G, C / G, KH, KW].
+    auto type = cast<RankedTensorType>(weight.getType());
+    SmallVector<int64_t> shape(type.getShape());
+    shape[0] /= groups;
+    shape.insert(shape.begin(), groups);
+    weight = expandTo(rewriter, loc, weight,
+                      RankedTensorType::get(shape, type.getElementType()),
+                      {{0, 1}, {2}, {3}, {4}});
+  }
+  Value init = createAccumulator(
+      rewriter, loc, outputSizes(rewriter, loc, input, resultType),
+      adaptor.getBias(), /*channelDim=*/1);
+  Value result = convolve(rewriter, loc, padded, weight, init, groups,
+                          op.getStride(), op.getDilation());
+  if (activation)
+    result =
+        buildActivationLoop(rewriter, loc, result, activation, vectorLanes);
+  return result;
+}
+
 /// Lowers `soma.conv2d`.
 struct Conv2dLowering final : OpConversionPattern<Conv2dOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2dLowering(MLIRContext *context, int64_t vectorLanes)
+      : OpConversionPattern(context), vectorLanes(vectorLanes) {}
 
   LogicalResult
   matchAndRewrite(Conv2dOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     if (failed(requireStaticButBatch(rewriter, op)))
       return failure();
-    Location loc = op.getLoc();
-    int64_t groups = op.getGroups();
-    Value input = adaptor.getInput(), weight = adaptor.getWeight();
-    Value padded =
-        padWithZeros(rewriter, loc, input, shape::spatialPads(op.getPadding()));
-    if (groups > 1) {
-      // [O, C / G, KH, KW] viewed as [G, O / G, C / G, KH, KW].
-      auto type = cast<RankedTensorType>(weight.getType());
-      SmallVector<int64_t> shape(type.getShape());
-      shape[0] /= groups;
-      shape.insert(shape.begin(), groups);
-      weight = expandTo(rewriter, loc, weight,
-                        RankedTensorType::get(shape, type.getElementType()),
-                        {{0, 1}, {2}, {3}, {4}});
-    }
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Value init = createAccumulator(
-        rewriter, loc, outputSizes(rewriter, loc, input, resultType),
-        adaptor.getBias(), /*channelDim=*/1);
-    rewriter.replaceOp(op, convolve(rewriter, loc, padded, weight, init, groups,
-                                    op.getStride(), op.getDilation()));
+    rewriter.replaceOp(op, lowerConv2d(rewriter, op, adaptor,
+                                       /*activation=*/nullptr, vectorLanes));
     return success();
   }
+
+  int64_t vectorLanes;
+};
+
+/// Lowers `soma.conv2d_activation`: with the linear kernel, the activation
+/// applies to the accumulators before their store (the same element body
+/// as the stand-alone op's, so the same bits); otherwise it is a loop over
+/// the convolution's result.
+struct Conv2dActivationLowering final
+    : OpConversionPattern<Conv2dActivationOp> {
+  Conv2dActivationLowering(MLIRContext *context, int64_t vectorLanes)
+      : OpConversionPattern(context), vectorLanes(vectorLanes) {}
+
+  LogicalResult
+  matchAndRewrite(Conv2dActivationOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (failed(requireStaticButBatch(rewriter, op)))
+      return failure();
+    OwningOpRef<Operation *> activation = op.buildActivationDescription();
+    rewriter.replaceOp(op, lowerConv2d(rewriter, op, adaptor,
+                                       activation.get(), vectorLanes));
+    return success();
+  }
+
+  int64_t vectorLanes;
 };
 
 /// Lowers `soma.conv_transpose2d` to a stride-1 convolution.
 struct ConvTranspose2dLowering final : OpConversionPattern<ConvTranspose2dOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ConvTranspose2dLowering(MLIRContext *context, int64_t vectorLanes)
+      : OpConversionPattern(context), vectorLanes(vectorLanes) {}
 
   LogicalResult
   matchAndRewrite(ConvTranspose2dOp op, OpAdaptor adaptor,
@@ -193,6 +559,15 @@ struct ConvTranspose2dLowering final : OpConversionPattern<ConvTranspose2dOp> {
     Value kernel = transposedKernel(rewriter, loc, adaptor.getWeight(), groups);
 
     auto resultType = cast<RankedTensorType>(op.getType());
+    if (convolvesAsLinear(kernel, groups, vectorLanes)) {
+      rewriter.replaceOp(
+          op,
+          convolveAsLinear(rewriter, loc, spreadInput(rewriter, loc, op, input),
+                           /*pads=*/{0, 0, 0, 0}, kernel, adaptor.getBias(),
+                           resultType, /*stride=*/{1, 1}, op.getDilation(),
+                           /*activation=*/nullptr, vectorLanes));
+      return success();
+    }
     Value init = createAccumulator(
         rewriter, loc, outputSizes(rewriter, loc, input, resultType),
         adaptor.getBias(), /*channelDim=*/1);
@@ -248,10 +623,14 @@ private:
         {batch, channels, index(cropSize[0]), index(cropSize[1])},
         {index(1), index(1), index(1), index(1)});
   }
+
+  int64_t vectorLanes;
 };
 
 } // namespace
 
-void soma::lowering::populateConvolutionPatterns(RewritePatternSet &patterns) {
-  patterns.add<Conv2dLowering, ConvTranspose2dLowering>(patterns.getContext());
+void soma::lowering::populateConvolutionPatterns(RewritePatternSet &patterns,
+                                                 int64_t vectorLanes) {
+  patterns.add<Conv2dLowering, Conv2dActivationLowering,
+               ConvTranspose2dLowering>(patterns.getContext(), vectorLanes);
 }

@@ -113,10 +113,15 @@ struct KRange {
 /// Emits the kernel's loops into the output tensor `init` ([M, N]).
 class KernelEmitter {
 public:
+  /// Without `stepOffsets`, `packed` is the packed weight and `bias` runs
+  /// along the columns; with them, `packed` is a matrix read in place
+  /// (column j of step k at stepOffsets[k] + j) and `bias` runs along the
+  /// rows.
   KernelEmitter(ImplicitLocOpBuilder &b, Value rows, Value packed, Value bias,
-                Operation *activation, KernelGeometry geometry)
+                Operation *activation, KernelGeometry geometry,
+                Value stepOffsets = {})
       : b(b), rows(rows), packed(packed), bias(bias), activation(activation),
-        geometry(geometry) {
+        geometry(geometry), stepOffsets(stepOffsets) {
     auto rowsType = cast<RankedTensorType>(rows.getType());
     k = rowsType.getDimSize(1);
   }
@@ -321,6 +326,10 @@ private:
           initial.push_back(vector::TransferReadOp::create(
               tb, vectorType, out, ValueRange{rowIndices[r], outColumns[v]},
               zeroF, ArrayRef<bool>{inBounds}));
+        else if (bias && stepOffsets)
+          initial.push_back(vector::BroadcastOp::create(
+              tb, vectorType,
+              tensor::ExtractOp::create(tb, bias, ValueRange{rowIndices[r]})));
         else if (bias)
           initial.push_back(vector::TransferReadOp::create(
               tb, vectorType, bias, ValueRange{columns[v]}, zeroF,
@@ -343,8 +352,13 @@ private:
         tb, lower, upper, step, initial,
         [&](OpBuilder &nested, Location loc, Value kk, ValueRange acc) {
           ImplicitLocOpBuilder body(loc, nested);
-          Value base = arith::AddIOp::create(
-              body, offset, arith::MulIOp::create(body, kk, width));
+          Value base =
+              stepOffsets
+                  ? arith::AddIOp::create(
+                        body, column,
+                        tensor::ExtractOp::create(body, stepOffsets, kk))
+                  : arith::AddIOp::create(
+                        body, offset, arith::MulIOp::create(body, kk, width));
           SmallVector<Value> weights;
           for (int64_t v = 0; v < panel.vectors; ++v) {
             Value at = arith::AddIOp::create(
@@ -417,6 +431,7 @@ private:
   Value rows, packed, bias;
   Operation *activation;
   KernelGeometry geometry;
+  Value stepOffsets;
   int64_t k;
 };
 
@@ -437,5 +452,24 @@ FailureOr<Value> soma::lowering::buildLinearKernel(
   Value init = createEmpty(b, loc, {dimSize(b, loc, rows, 0),
                                     b.getIndexAttr(n)});
   return KernelEmitter(builder, rows, *packed, bias, activation, geometry)
+      .emit(init, n);
+}
+
+FailureOr<Value> soma::lowering::buildLinearKernelOnMatrix(
+    OpBuilder &b, Location loc, Value weight, Value matrix,
+    ArrayRef<int64_t> stepOffsets, int64_t n, Value bias,
+    Operation *activation, int64_t maxLanes, Value init) {
+  if (maxLanes < 4 || constantValues(weight).empty())
+    return failure();
+  auto offsetsType = RankedTensorType::get(
+      {static_cast<int64_t>(stepOffsets.size())}, b.getIndexType());
+  SmallVector<Attribute> offsets;
+  for (int64_t offset : stepOffsets)
+    offsets.push_back(b.getIndexAttr(offset));
+  Value offsetTable = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(offsetsType, offsets));
+  ImplicitLocOpBuilder builder(loc, b);
+  return KernelEmitter(builder, weight, matrix, bias, activation,
+                       KernelGeometry::forLayer(n, maxLanes), offsetTable)
       .emit(init, n);
 }

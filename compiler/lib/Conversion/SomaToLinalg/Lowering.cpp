@@ -33,8 +33,8 @@ bool isStaticButBatch(Operation *op) {
 }
 
 bool needsStaticButBatch(Operation *op) {
-  return isa<LinearOp, Conv2dOp, ConvTranspose2dOp, MaxPool2dOp, AvgPool2dOp>(
-      op);
+  return isa<LinearOp, Conv2dOp, Conv2dActivationOp, ConvTranspose2dOp,
+             MaxPool2dOp, AvgPool2dOp>(op);
 }
 
 LogicalResult requireStaticButBatch(RewriterBase &rewriter, Operation *op) {

@@ -40,7 +40,7 @@ void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
   lowering::populateContractionPatterns(patterns, vectorLanes);
   lowering::populateReductionPatterns(patterns, vectorLanes, prefetchDistance);
   lowering::populateLayoutPatterns(patterns);
-  lowering::populateConvolutionPatterns(patterns);
+  lowering::populateConvolutionPatterns(patterns, vectorLanes);
   lowering::populatePoolingPatterns(patterns);
   lowering::populateFusedPatterns(patterns, vectorLanes);
 }

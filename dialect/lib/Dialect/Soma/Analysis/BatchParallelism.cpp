@@ -100,8 +100,9 @@ static bool keepsRowsApart(Operation *op) {
       .Case([&](TransposeOp transpose) {
         return transpose.getPerm().front() == 0;
       })
-      .Case<Conv2dOp, ConvTranspose2dOp, MaxPool2dOp, AvgPool2dOp,
-            BatchNormOp>([&](Operation *) { return batchedOnlyFirst(); })
+      .Case<Conv2dOp, Conv2dActivationOp, ConvTranspose2dOp, MaxPool2dOp,
+            AvgPool2dOp, BatchNormOp>(
+          [&](Operation *) { return batchedOnlyFirst(); })
       // Element-wise activations and dropout act on each element alone.
       .Default([&](Operation *op) {
         return op->hasTrait<OpTrait::Elementwise>();
@@ -117,7 +118,7 @@ static int64_t workPerElement(Operation *op) {
       .Case([](MatmulOp matmul) {
         return matmul.getLhs().getType().getShape().back();
       })
-      .Case<Conv2dOp, ConvTranspose2dOp>([](auto conv) {
+      .Case<Conv2dOp, Conv2dActivationOp, ConvTranspose2dOp>([](auto conv) {
         auto weight = conv.getWeight().getType();
         return weight.getDimSize(1) * weight.getDimSize(2) *
                weight.getDimSize(3);

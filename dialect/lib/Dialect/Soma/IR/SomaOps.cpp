@@ -350,16 +350,22 @@ LinearActivationOp::getActivationKindOf(Operation *op) {
   return symbolizeActivationKind(op->getName().stripDialect());
 }
 
-OwningOpRef<Operation *> LinearActivationOp::buildActivationDescription() {
-  ActivationKind kind = getActivation();
+/// The stand-alone activation op of kind `kind` with the parameters of the
+/// fused layer `op`, detached, of `op`'s result type.
+static OwningOpRef<Operation *> describeActivation(Operation *op,
+                                                  ActivationKind kind) {
   std::string opName =
       (SomaDialect::getDialectNamespace() + "." + stringifyActivationKind(kind))
           .str();
-  OperationState state(getLoc(), opName);
-  for (StringRef name : getParameterNames(kind))
-    state.addAttribute(name, (*this)->getAttr(name));
-  state.addTypes(getType());
+  OperationState state(op->getLoc(), opName);
+  for (StringRef name : LinearActivationOp::getParameterNames(kind))
+    state.addAttribute(name, op->getAttr(name));
+  state.addTypes(op->getResultTypes());
   return Operation::create(state);
+}
+
+OwningOpRef<Operation *> LinearActivationOp::buildActivationDescription() {
+  return describeActivation(*this, getActivation());
 }
 
 /// Prints attribute names as `{a, b}`.
@@ -367,25 +373,24 @@ static std::string formatNames(ArrayRef<StringRef> names) {
   return "{" + llvm::join(names, ", ") + "}";
 }
 
-LogicalResult LinearActivationOp::verify() {
-  ActivationKind kind = getActivation();
-  std::pair<StringRef, FloatAttr> parameters[] = {
-      {"alpha", getAlphaAttr()},
-      {"beta", getBetaAttr()},
-      {"negative_slope", getNegativeSlopeAttr()},
-      {"threshold", getThresholdAttr()},
-      {"value", getValueAttr()}};
-  // Both lists in the order of `parameters`.
-  ArrayRef<StringRef> names = getParameterNames(kind);
+/// Checks that the fused layer `op` carries exactly the parameters its
+/// activation `kind` takes.
+static LogicalResult verifyActivationParameters(Operation *op,
+                                                ActivationKind kind) {
+  // In the order the stand-alone ops declare them.
+  static const StringRef allNames[] = {"alpha", "beta", "negative_slope",
+                                       "threshold", "value"};
+  // Both lists in that order.
+  ArrayRef<StringRef> names = LinearActivationOp::getParameterNames(kind);
   SmallVector<StringRef> expected, present;
-  for (auto [name, value] : parameters) {
+  for (StringRef name : allNames) {
     if (llvm::is_contained(names, name))
       expected.push_back(name);
-    if (value)
+    if (op->getAttr(name))
       present.push_back(name);
   }
   if (present != expected) {
-    InFlightDiagnostic diag = emitOpError();
+    InFlightDiagnostic diag = op->emitOpError();
     if (expected.empty())
       diag << "expected no parameters";
     else
@@ -393,7 +398,36 @@ LogicalResult LinearActivationOp::verify() {
     return diag << " for activation " << stringifyActivationKind(kind)
                 << ", got " << formatNames(present);
   }
-  if (kind == ActivationKind::Softplus && getBetaAttr().getValue().isZero())
-    return emitOpError() << "expected a non-zero 'beta', got 0";
+  auto beta = op->getAttrOfType<FloatAttr>("beta");
+  if (kind == ActivationKind::Softplus && beta.getValue().isZero())
+    return op->emitOpError() << "expected a non-zero 'beta', got 0";
   return success();
+}
+
+LogicalResult LinearActivationOp::verify() {
+  return verifyActivationParameters(*this, getActivation());
+}
+
+LogicalResult Conv2dActivationOp::inferReturnTypes(
+    MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<Conv2dActivationOp>(
+      context, location,
+      [&](shape::EmitErrorFn emitError) {
+        shape::Window window{adaptor.getStride(), adaptor.getPadding(),
+                             adaptor.getDilation()};
+        return shape::conv2d(shapeOf(adaptor.getInput()),
+                             shapeOf(adaptor.getWeight()),
+                             optionalShapeOf(adaptor.getBias()), window,
+                             adaptor.getGroups(), emitError);
+      },
+      inferred);
+}
+
+OwningOpRef<Operation *> Conv2dActivationOp::buildActivationDescription() {
+  return describeActivation(*this, getActivation());
+}
+
+LogicalResult Conv2dActivationOp::verify() {
+  return verifyActivationParameters(*this, getActivation());
 }

@@ -14,6 +14,9 @@
 // two roundings. Every intermediate must feed the next op alone: a value
 // with another user stays, and with it the ops that compute it.
 //
+// `activation(conv2d(...))` likewise becomes `conv2d_activation(...)` (C++
+// below, one pattern for every activation).
+//
 //===----------------------------------------------------------------------===//
 
 #include "soma/Dialect/Soma/Transforms/Passes.h"
@@ -190,6 +193,49 @@ namespace {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// conv2d + activation
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// `activation(conv2d(x, w, b))`, the convolution used nowhere else, to
+/// `conv2d_activation(x, w, b)` with the convolution's attributes and the
+/// activation's kind and parameters (under their own names).
+struct FuseConv2dActivation final : RewritePattern {
+  explicit FuseConv2dActivation(MLIRContext *context)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, context) {}
+
+  LogicalResult matchAndRewrite(Operation *activation,
+                                PatternRewriter &rewriter) const override {
+    std::optional<ActivationKind> kind =
+        LinearActivationOp::getActivationKindOf(activation);
+    if (!kind)
+      return failure();
+    auto conv = activation->getOperand(0).getDefiningOp<Conv2dOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(activation,
+                                         "not the only user of a conv2d");
+    auto parameter = [&](StringRef name) {
+      return llvm::is_contained(LinearActivationOp::getParameterNames(*kind),
+                                name)
+                 ? activation->getAttrOfType<FloatAttr>(name)
+                 : FloatAttr();
+    };
+    rewriter.replaceOpWithNewOp<Conv2dActivationOp>(
+        activation, activation->getResultTypes(), conv.getInput(),
+        conv.getWeight(), conv.getBias(), conv.getStrideAttr(),
+        conv.getPaddingAttr(), conv.getDilationAttr(), conv.getGroupsAttr(),
+        ActivationKindAttr::get(rewriter.getContext(), *kind),
+        parameter("alpha"), parameter("beta"), parameter("negative_slope"),
+        parameter("threshold"), parameter("value"));
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
 
@@ -213,6 +259,7 @@ struct FuseLinearActivationPass final
 } // namespace
 
 void soma::populateFuseLinearActivationPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBiasedMatmulIntoLinear>(patterns.getContext());
+  patterns.add<FoldBiasedMatmulIntoLinear, FuseConv2dActivation>(
+      patterns.getContext());
   populateWithGenerated(patterns);
 }

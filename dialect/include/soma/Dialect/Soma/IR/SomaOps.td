@@ -433,4 +433,45 @@ def Soma_LinearActivationOp : Soma_Op<"linear_activation",
   }];
 }
 
+def Soma_Conv2dActivationOp : Soma_Op<"conv2d_activation",
+                                      [Pure, InferTypeOpAdaptor]> {
+  let summary = "2-D convolution followed by an element-wise activation";
+  let description = [{
+    `activation(conv2d(input, weight, bias))`, with `soma.conv2d`'s
+    operands and attributes. The convolution is rounded to f32 once, exactly
+    as `soma.conv2d` rounds it, and the activation then applies to that
+    value, so the result is bit-identical to the unfused `soma.conv2d` and
+    activation op. `soma-fuse-linear-activation` forms it.
+
+    The activation and its parameters are given as for
+    `soma.linear_activation`.
+
+    ```mlir
+    %y = soma.conv2d_activation %x, %w, %b {padding = array<i64: 1, 1>, activation = #soma<activation silu>} : (tensor<?x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Soma_Tensor:$input, Soma_Tensor:$weight,
+                   Optional<Soma_Tensor>:$bias,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$stride,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0}">:$padding,
+                   DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilation,
+                   DefaultValuedAttr<I64Attr, "1">:$groups,
+                   Soma_ActivationKindAttr:$activation,
+                   OptionalAttr<F32Attr>:$alpha,
+                   OptionalAttr<F32Attr>:$beta,
+                   OptionalAttr<F32Attr>:$negative_slope,
+                   OptionalAttr<F32Attr>:$threshold,
+                   OptionalAttr<F32Attr>:$value);
+  let results = (outs Soma_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The stand-alone activation op this layer applies, as
+    /// `soma.linear_activation`'s method of the same name builds it.
+    ::mlir::OwningOpRef<::mlir::Operation *> buildActivationDescription();
+  }];
+}
+
 #endif // SOMA_DIALECT_SOMA_IR_SOMAOPS_TD

@@ -29,6 +29,9 @@ def FuseLinearActivationPass : Pass<"soma-fuse-linear-activation"> {
     - the same with the weight a column `w.view(K, 1)` (`soma.reshape`),
       which becomes the row `w.view(1, K)`.
 
+    A `soma.conv2d` followed by one of those activations likewise becomes
+    one `soma.conv2d_activation`, bit-exactly.
+
     Nothing fuses when an intermediate value (the product, the sum, the
     pre-activation value) has another user, when the bias does not
     broadcast along N alone (`[M, N]`, `[M, 1]`), when the weight is batched

@@ -1,0 +1,340 @@
+//===- ConvolutionKernelTest.cpp - Compiled convolutions, constant weights ===//
+//
+// One-group convolutions with a constant weight go through the linear
+// kernel (compiler/lib/Conversion/SomaToLinalg/Convolution.cpp): in place
+// on the padded image without a stride, through copied patches with one.
+// For each geometry below (paddings that leave columns to drop, strides,
+// dilations, 1x1 kernels, partial tiles and panels, a transposed
+// convolution), one model holds the convolution alone and fused with each
+// of the ten activations; it is compiled for the host (16 lanes with
+// AVX-512) and for x86-64-v3 (8 lanes), and every result is checked
+// against the reference interpreter within the bound of LinearKernelTest:
+// the compiled z' sums K products in f32 with FMAs from the bias, so
+// |z' - z| <= delta = 2 K u sum(|a_i b_i|) + ulp(z), u = 2^-24, and every
+// activation but threshold moves that by at most 1.5 delta, plus two ULP
+// for its own rounding. The fused layers must give the unfused pairs' bits,
+// and no result may depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+
+#include "soma/Driver/CompiledModel.h"
+#include "soma/Driver/Compiler.h"
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Interpreter/Interpreter.h"
+#include "soma/Support/FloatDistance.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace mlir;
+using namespace soma;
+
+namespace {
+
+struct Geometry {
+  const char *name;
+  int64_t channels, filters, height, width, kernelHeight, kernelWidth;
+  SmallVector<int64_t, 4> stride, padding, dilation;
+  bool transposed = false;
+};
+
+const Geometry geometries[] = {
+    {"k3_pad1", 5, 7, 9, 9, 3, 3, {1, 1}, {1, 1}, {1, 1}},
+    {"k1", 6, 20, 8, 8, 1, 1, {1, 1}, {0, 0}, {1, 1}},
+    {"k3_stride2", 4, 6, 9, 9, 3, 3, {2, 2}, {1, 0}, {1, 1}},
+    {"k3_stride2x1", 3, 5, 7, 10, 3, 2, {2, 1}, {0, 1}, {1, 1}},
+    {"k3_dilated", 3, 4, 8, 8, 3, 3, {1, 1}, {1, 1}, {2, 2}},
+    {"k2x3_asymmetric", 2, 3, 6, 7, 2, 3, {1, 1}, {0, 1, 2, 1}, {1, 1}},
+    {"k3_wide", 32, 48, 28, 28, 3, 3, {1, 1}, {1, 1}, {1, 1}},
+    {"transposed", 4, 3, 5, 5, 3, 3, {2, 2}, {1, 1}, {1, 1}, true},
+};
+
+/// The ten activations with non-default parameters where they have some.
+struct ActivationCase {
+  ActivationKind kind;
+  SmallVector<std::pair<const char *, float>, 2> parameters;
+};
+
+SmallVector<ActivationCase> activationCases() {
+  return {{ActivationKind::Sigmoid, {}},
+          {ActivationKind::LogSigmoid, {}},
+          {ActivationKind::HardSigmoid, {{"alpha", 0.2f}, {"beta", 0.5f}}},
+          {ActivationKind::Silu, {}},
+          {ActivationKind::HardSwish, {}},
+          {ActivationKind::Tanh, {}},
+          {ActivationKind::Relu, {}},
+          {ActivationKind::LeakyRelu, {{"negative_slope", 0.2f}}},
+          {ActivationKind::Threshold, {{"threshold", 0.5f}, {"value", -2.0f}}},
+          {ActivationKind::Softplus, {{"beta", 2.0f}, {"threshold", 5.0f}}}};
+}
+
+std::vector<float> uniform(int64_t count, uint32_t seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+  std::vector<float> values(count);
+  for (float &value : values)
+    value = distribution(generator);
+  return values;
+}
+
+class ConvolutionKernelTest : public ::testing::TestWithParam<Geometry> {
+protected:
+  ConvolutionKernelTest() {
+    DialectRegistry registry;
+    registerCompilerDialects(registry);
+    registry.insert<SomaDialect>();
+    context.appendDialectRegistry(registry);
+    context.loadDialect<SomaDialect, func::FuncDialect, arith::ArithDialect>();
+  }
+
+  /// The weight's shape: [F, C, KH, KW], [C, F, KH, KW] when transposed.
+  SmallVector<int64_t> weightShape() const {
+    const Geometry &g = GetParam();
+    if (g.transposed)
+      return {g.channels, g.filters, g.kernelHeight, g.kernelWidth};
+    return {g.filters, g.channels, g.kernelHeight, g.kernelWidth};
+  }
+
+  /// `main(x)` returning the convolution alone (`absolute`: with |w| and
+  /// |b|, for sum(|a_i b_i|)), then, unless `absolute` or transposed, fused
+  /// with each activation (`fused`) or followed by it.
+  OwningOpRef<ModuleOp> buildModel(bool absolute, bool fused) {
+    const Geometry &g = GetParam();
+    OpBuilder b(&context);
+    Location loc = b.getUnknownLoc();
+    OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+    b.setInsertionPointToEnd(module->getBody());
+    auto f32 = b.getF32Type();
+    auto inputType = RankedTensorType::get(
+        {ShapedType::kDynamic, g.channels, g.height, g.width}, f32);
+    std::vector<float> w = weights, bs = biases;
+    if (absolute) {
+      for (float &v : w)
+        v = std::fabs(v);
+      for (float &v : bs)
+        v = std::fabs(v);
+    }
+    auto weightType = RankedTensorType::get(weightShape(), f32);
+    auto biasType = RankedTensorType::get({g.filters}, f32);
+    auto function = func::FuncOp::create(b, loc, "main",
+                                         b.getFunctionType(inputType, {}));
+    b.setInsertionPointToEnd(function.addEntryBlock());
+    Value weight = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(weightType, ArrayRef(w)));
+    Value bias = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(biasType, ArrayRef(bs)));
+    Value x = function.getArgument(0);
+    SmallVector<Value> results;
+    if (g.transposed)
+      results.push_back(ConvTranspose2dOp::create(
+          b, loc, x, weight, bias, b.getDenseI64ArrayAttr(g.stride),
+          b.getDenseI64ArrayAttr(g.padding),
+          b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr(g.dilation),
+          b.getI64IntegerAttr(1)));
+    else
+      results.push_back(Conv2dOp::create(
+          b, loc, x, weight, bias, b.getDenseI64ArrayAttr(g.stride),
+          b.getDenseI64ArrayAttr(g.padding),
+          b.getDenseI64ArrayAttr(g.dilation), b.getI64IntegerAttr(1)));
+    if (!absolute && !g.transposed) {
+      auto conv = results.front().getDefiningOp<Conv2dOp>();
+      for (const ActivationCase &activation : activationCases()) {
+        auto layer = Conv2dActivationOp::create(
+            b, loc, conv.getType(), x, weight, bias, conv.getStrideAttr(),
+            conv.getPaddingAttr(), conv.getDilationAttr(),
+            conv.getGroupsAttr(),
+            ActivationKindAttr::get(&context, activation.kind), FloatAttr(),
+            FloatAttr(), FloatAttr(), FloatAttr(), FloatAttr());
+        for (auto [name, value] : activation.parameters)
+          layer->setAttr(name, b.getF32FloatAttr(value));
+        if (fused) {
+          results.push_back(layer);
+          continue;
+        }
+        // The same layer unfused: its convolution and activation op.
+        auto alone = Conv2dOp::create(b, loc, x, weight, bias,
+                                      conv.getStrideAttr(),
+                                      conv.getPaddingAttr(),
+                                      conv.getDilationAttr(),
+                                      conv.getGroupsAttr());
+        OwningOpRef<Operation *> description =
+            layer.buildActivationDescription();
+        OperationState state(loc, description->getName());
+        state.addOperands(alone.getResult());
+        state.addAttributes(description->getAttrs());
+        state.addTypes(layer.getType());
+        results.push_back(b.create(state)->getResult(0));
+        layer.erase();
+      }
+    }
+    func::ReturnOp::create(b, loc, results);
+    function.setType(b.getFunctionType(inputType, ValueRange(results).getTypes()));
+    return module;
+  }
+
+  HostTensor input(int64_t batch, uint32_t seed) const {
+    const Geometry &g = GetParam();
+    HostTensor x(ArrayRef<int64_t>{batch, g.channels, g.height, g.width});
+    x.data = uniform(x.data.size(), seed);
+    return x;
+  }
+
+  void initialize() {
+    SmallVector<int64_t> shape = weightShape();
+    weights = uniform(shape[0] * shape[1] * shape[2] * shape[3], 1);
+    biases = uniform(GetParam().filters, 2);
+  }
+
+  int64_t terms() const {
+    SmallVector<int64_t> shape = weightShape();
+    return (GetParam().transposed ? shape[0] : shape[1]) * shape[2] * shape[3];
+  }
+
+  MLIRContext context;
+  std::vector<float> weights, biases;
+};
+
+TEST_P(ConvolutionKernelTest, MatchesInterpreterWithinTheDotProductBound) {
+  initialize();
+  HostTensor x = input(3, 3);
+  HostTensor absoluteX = x;
+  for (float &value : absoluteX.data)
+    value = std::fabs(value);
+  OwningOpRef<ModuleOp> model = buildModel(/*absolute=*/false, /*fused=*/true);
+  OwningOpRef<ModuleOp> absolute = buildModel(/*absolute=*/true, false);
+  auto main = *model->getOps<func::FuncOp>().begin();
+  FailureOr<SmallVector<HostTensor>> expected = interpret(main, {x});
+  ASSERT_TRUE(succeeded(expected));
+  FailureOr<SmallVector<HostTensor>> magnitude =
+      interpret(*absolute->getOps<func::FuncOp>().begin(), {absoluteX});
+  ASSERT_TRUE(succeeded(magnitude));
+  const HostTensor &z = (*expected)[0];
+
+  SmallVector<Operation *> layers;
+  for (Operation &op : main.getBody().front().without_terminator())
+    if (isa<Conv2dOp, ConvTranspose2dOp, Conv2dActivationOp>(op))
+      layers.push_back(&op);
+
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions options;
+    options.targetCpu = cpu;
+    FailureOr<std::unique_ptr<CompiledModel>> compiled =
+        CompiledModel::compile(*model, options);
+    ASSERT_TRUE(succeeded(compiled));
+    llvm::Expected<SmallVector<HostTensor>> actual =
+        (*compiled)->run("main", {x});
+    ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
+
+    for (auto [r, layer] : llvm::enumerate(layers)) {
+      auto fused = dyn_cast<Conv2dActivationOp>(layer);
+      std::function<double(double)> f = [](double v) { return v; };
+      if (fused) {
+        OwningOpRef<Operation *> op = fused.buildActivationDescription();
+        f = activationFunction(op.get());
+      }
+      bool isThreshold =
+          fused && fused.getActivation() == ActivationKind::Threshold;
+      float threshold = 0.5f, value = -2.0f;
+      for (size_t i = 0; i < z.data.size(); ++i) {
+        float zi = z.data[i];
+        double delta =
+            2.0 * terms() * std::ldexp(1.0, -24) * (*magnitude)[0].data[i] +
+            (std::nextafter(std::fabs(zi), INFINITY) - std::fabs(zi));
+        float want = static_cast<float>(f(zi));
+        float got = (*actual)[r].data[i];
+        double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
+        bool ok;
+        if (isThreshold)
+          ok = (got == value && zi - delta <= threshold) ||
+               (zi + delta > threshold && std::fabs(got - zi) <= delta);
+        else
+          ok = ulpDistance(want, got) <= 2 ||
+               std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+        if (!ok) {
+          ADD_FAILURE() << cpu << ", result " << r << ": element " << i
+                        << " is " << got << ", the interpreter says " << want
+                        << " (z = " << zi << ", bound on z " << delta << ")";
+          break;
+        }
+      }
+    }
+  }
+}
+
+/// The kernel's epilogue gives the bits of the unfused pair.
+TEST_P(ConvolutionKernelTest, FusedIsBitIdenticalToUnfused) {
+  if (GetParam().transposed)
+    GTEST_SKIP() << "conv_transpose2d does not fuse";
+  initialize();
+  HostTensor x = input(2, 5);
+  for (float &value : x.data)
+    value *= 4.0f; // into every activation's tails
+  OwningOpRef<ModuleOp> fusedModel = buildModel(false, /*fused=*/true);
+  OwningOpRef<ModuleOp> unfusedModel = buildModel(false, /*fused=*/false);
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions options;
+    options.targetCpu = cpu;
+    CompileOptions fuseOff = options;
+    fuseOff.pipeline.fuse = false;
+    FailureOr<std::unique_ptr<CompiledModel>> fused =
+        CompiledModel::compile(*fusedModel, options);
+    FailureOr<std::unique_ptr<CompiledModel>> unfused =
+        CompiledModel::compile(*unfusedModel, fuseOff);
+    ASSERT_TRUE(succeeded(fused) && succeeded(unfused));
+    llvm::Expected<SmallVector<HostTensor>> a = (*fused)->run("main", {x});
+    ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
+    llvm::Expected<SmallVector<HostTensor>> b = (*unfused)->run("main", {x});
+    ASSERT_TRUE(bool(b)) << llvm::toString(b.takeError());
+    for (size_t r = 0; r < a->size(); ++r)
+      EXPECT_EQ(0, std::memcmp((*a)[r].data.data(), (*b)[r].data.data(),
+                               (*a)[r].data.size() * sizeof(float)))
+          << cpu << ", result " << r << " differs fused and unfused";
+  }
+}
+
+/// A batch of one splits the kernel's panels between the threads, larger
+/// ones their images; either way every result is computed alike.
+TEST_P(ConvolutionKernelTest, ThreadCountDoesNotChangeResults) {
+  initialize();
+  OwningOpRef<ModuleOp> model = buildModel(false, /*fused=*/true);
+  FailureOr<std::unique_ptr<CompiledModel>> compiled =
+      CompiledModel::compile(*model, CompileOptions());
+  ASSERT_TRUE(succeeded(compiled));
+  for (int64_t batch : {1, 3, 9}) {
+    HostTensor x = input(batch, 7);
+    std::optional<SmallVector<HostTensor>> first;
+    for (int threads : {1, 2, 3}) {
+      (*compiled)->setNumThreads(threads);
+      llvm::Expected<SmallVector<HostTensor>> result =
+          (*compiled)->run("main", {x});
+      ASSERT_TRUE(bool(result)) << llvm::toString(result.takeError());
+      if (!first) {
+        first = *result;
+        continue;
+      }
+      for (size_t r = 0; r < result->size(); ++r)
+        ASSERT_EQ(0, std::memcmp((*first)[r].data.data(),
+                                 (*result)[r].data.data(),
+                                 (*first)[r].data.size() * sizeof(float)))
+            << "batch " << batch << ", " << threads << " threads, result "
+            << r;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Geometries, ConvolutionKernelTest, ::testing::ValuesIn(geometries),
+    [](const ::testing::TestParamInfo<Geometry> &info) {
+      return std::string(info.param.name);
+    });
+
+} // namespace
