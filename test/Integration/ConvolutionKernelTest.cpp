@@ -8,12 +8,10 @@
 // convolution), one model holds the convolution alone and fused with each
 // of the ten activations; it is compiled for the host (16 lanes with
 // AVX-512) and for x86-64-v3 (8 lanes), and every result is checked
-// against the reference interpreter within the bound of LinearKernelTest:
-// the compiled z' sums K products in f32 with FMAs from the bias, so
-// |z' - z| <= delta = 2 K u sum(|a_i b_i|) + ulp(z), u = 2^-24, and every
-// activation but threshold moves that by at most 1.5 delta, plus two ULP
-// for its own rounding. The fused layers must give the unfused pairs' bits,
-// and no result may depend on the thread count.
+// against the reference interpreter within the bound of KernelTestSupport.h
+// (the dot-product bound of the K = C·KH·KW products, then the
+// activation's slope). The fused layers must give the unfused pairs'
+// bits, and no result may depend on the thread count.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +20,8 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 #include "soma/Interpreter/Interpreter.h"
 #include "soma/Support/FloatDistance.h"
+
+#include "KernelTestSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,6 +37,7 @@
 
 using namespace mlir;
 using namespace soma;
+using namespace soma::testing;
 
 namespace {
 
@@ -57,34 +58,6 @@ const Geometry geometries[] = {
     {"k3_wide", 32, 48, 28, 28, 3, 3, {1, 1}, {1, 1}, {1, 1}},
     {"transposed", 4, 3, 5, 5, 3, 3, {2, 2}, {1, 1}, {1, 1}, true},
 };
-
-/// The ten activations with non-default parameters where they have some.
-struct ActivationCase {
-  ActivationKind kind;
-  SmallVector<std::pair<const char *, float>, 2> parameters;
-};
-
-SmallVector<ActivationCase> activationCases() {
-  return {{ActivationKind::Sigmoid, {}},
-          {ActivationKind::LogSigmoid, {}},
-          {ActivationKind::HardSigmoid, {{"alpha", 0.2f}, {"beta", 0.5f}}},
-          {ActivationKind::Silu, {}},
-          {ActivationKind::HardSwish, {}},
-          {ActivationKind::Tanh, {}},
-          {ActivationKind::Relu, {}},
-          {ActivationKind::LeakyRelu, {{"negative_slope", 0.2f}}},
-          {ActivationKind::Threshold, {{"threshold", 0.5f}, {"value", -2.0f}}},
-          {ActivationKind::Softplus, {{"beta", 2.0f}, {"threshold", 5.0f}}}};
-}
-
-std::vector<float> uniform(int64_t count, uint32_t seed) {
-  std::mt19937 generator(seed);
-  std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
-  std::vector<float> values(count);
-  for (float &value : values)
-    value = distribution(generator);
-  return values;
-}
 
 class ConvolutionKernelTest : public ::testing::TestWithParam<Geometry> {
 protected:
@@ -243,22 +216,12 @@ TEST_P(ConvolutionKernelTest, MatchesInterpreterWithinTheDotProductBound) {
       }
       bool isThreshold =
           fused && fused.getActivation() == ActivationKind::Threshold;
-      float threshold = 0.5f, value = -2.0f;
       for (size_t i = 0; i < z.data.size(); ++i) {
         float zi = z.data[i];
-        double delta =
-            2.0 * terms() * std::ldexp(1.0, -24) * (*magnitude)[0].data[i] +
-            (std::nextafter(std::fabs(zi), INFINITY) - std::fabs(zi));
+        double delta = layerBound(terms(), (*magnitude)[0].data[i], zi);
         float want = static_cast<float>(f(zi));
         float got = (*actual)[r].data[i];
-        double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
-        bool ok;
-        if (isThreshold)
-          ok = (got == value && zi - delta <= threshold) ||
-               (zi + delta > threshold && std::fabs(got - zi) <= delta);
-        else
-          ok = ulpDistance(want, got) <= 2 ||
-               std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+        bool ok = withinLayerBound(zi, delta, want, got, isThreshold);
         if (!ok) {
           ADD_FAILURE() << cpu << ", result " << r << ": element " << i
                         << " is " << got << ", the interpreter says " << want

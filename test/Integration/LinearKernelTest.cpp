@@ -10,13 +10,8 @@
 // pairs; and every shape's results must not depend on the thread count.
 //
 // The interpreter's fused layer is its linear, rounded to f32 (z), then the
-// activation f in double, rounded. The compiled z' sums K products in f32
-// with FMAs from the bias: |z' - z| <= delta = 2 K u sum(|a_i b_i|) + ulp(z),
-// u = 2^-24 (the standard dot-product bound, doubled, plus z's rounding).
-// Every activation but threshold has |f'| <= 1.5 (hard_swish's steepest
-// slope), so |f(z') - f(z)| <= 1.5 delta, plus two ULP for f's own rounding
-// on both sides. threshold is a step: within delta of it either branch is
-// right.
+// activation f in double, rounded; the compiled one is held to the bound of
+// KernelTestSupport.h.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,6 +20,8 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 #include "soma/Interpreter/Interpreter.h"
 #include "soma/Support/FloatDistance.h"
+
+#include "KernelTestSupport.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -40,6 +37,7 @@
 
 using namespace mlir;
 using namespace soma;
+using namespace soma::testing;
 
 namespace {
 
@@ -55,25 +53,6 @@ const Shape shapes[] = {
     {13, 37, 70},   {7, 5, 1},       {65, 3, 200},    {6, 130, 17},
 };
 
-/// The ten activations with non-default parameters where they have some.
-struct ActivationCase {
-  ActivationKind kind;
-  SmallVector<std::pair<const char *, float>, 2> parameters;
-};
-
-SmallVector<ActivationCase> activationCases() {
-  return {{ActivationKind::Sigmoid, {}},
-          {ActivationKind::LogSigmoid, {}},
-          {ActivationKind::HardSigmoid, {{"alpha", 0.2f}, {"beta", 0.5f}}},
-          {ActivationKind::Silu, {}},
-          {ActivationKind::HardSwish, {}},
-          {ActivationKind::Tanh, {}},
-          {ActivationKind::Relu, {}},
-          {ActivationKind::LeakyRelu, {{"negative_slope", 0.2f}}},
-          {ActivationKind::Threshold, {{"threshold", 0.5f}, {"value", -2.0f}}},
-          {ActivationKind::Softplus, {{"beta", 2.0f}, {"threshold", 5.0f}}}};
-}
-
 class LinearKernelTest : public ::testing::TestWithParam<Shape> {
 protected:
   LinearKernelTest() {
@@ -84,14 +63,6 @@ protected:
     context.loadDialect<SomaDialect, func::FuncDialect, arith::ArithDialect>();
   }
 
-  static std::vector<float> uniform(int64_t count, uint32_t seed) {
-    std::mt19937 generator(seed);
-    std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
-    std::vector<float> values(count);
-    for (float &value : values)
-      value = distribution(generator);
-    return values;
-  }
 
   /// `main(x) -> (linear_activation_0(x), ..., linear_activation_9(x))` with
   /// one constant weight and bias; `withActivations` false gives the plain
@@ -190,21 +161,12 @@ TEST_P(LinearKernelTest, MatchesInterpreterWithinTheDotProductBound) {
       auto fused = cast<LinearActivationOp>(layer);
       std::function<double(double)> f = activationOf(layer);
       bool isThreshold = fused.getActivation() == ActivationKind::Threshold;
-      float threshold = 0.5f, value = -2.0f;
       for (int64_t i = 0; i < shape.m * shape.n; ++i) {
         float zi = (*z)[0].data[i];
-        double delta = 2.0 * shape.k * std::ldexp(1.0, -24) * magnitude[i] +
-                       (std::nextafter(std::fabs(zi), INFINITY) - std::fabs(zi));
+        double delta = layerBound(shape.k, magnitude[i], zi);
         float want = static_cast<float>(f(zi));
         float got = (*actual)[r].data[i];
-        double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
-        bool ok;
-        if (isThreshold)
-          ok = (got == value && zi - delta <= threshold) ||
-               (zi + delta > threshold && std::fabs(got - zi) <= delta);
-        else
-          ok = ulpDistance(want, got) <= 2 ||
-               std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+        bool ok = withinLayerBound(zi, delta, want, got, isThreshold);
         if (!ok) {
           ADD_FAILURE() << cpu << ", "
                         << stringifyActivationKind(fused.getActivation()).str()

@@ -229,11 +229,13 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *context,
 // Convolution and pooling
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  return inferTensorType<Conv2dOp>(
+/// The result type of conv2d and conv2d_activation.
+template <typename OpTy>
+static LogicalResult inferConv2d(MLIRContext *context,
+                                 std::optional<Location> location,
+                                 typename OpTy::Adaptor adaptor,
+                                 SmallVectorImpl<Type> &inferred) {
+  return inferTensorType<OpTy>(
       context, location,
       [&](shape::EmitErrorFn emitError) {
         shape::Window window{adaptor.getStride(), adaptor.getPadding(),
@@ -244,6 +246,13 @@ LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
                              adaptor.getGroups(), emitError);
       },
       inferred);
+}
+
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  return inferConv2d<Conv2dOp>(context, location, adaptor, inferred);
 }
 
 LogicalResult ConvTranspose2dOp::inferReturnTypes(
@@ -411,17 +420,7 @@ LogicalResult LinearActivationOp::verify() {
 LogicalResult Conv2dActivationOp::inferReturnTypes(
     MLIRContext *context, std::optional<Location> location, Adaptor adaptor,
     SmallVectorImpl<Type> &inferred) {
-  return inferTensorType<Conv2dActivationOp>(
-      context, location,
-      [&](shape::EmitErrorFn emitError) {
-        shape::Window window{adaptor.getStride(), adaptor.getPadding(),
-                             adaptor.getDilation()};
-        return shape::conv2d(shapeOf(adaptor.getInput()),
-                             shapeOf(adaptor.getWeight()),
-                             optionalShapeOf(adaptor.getBias()), window,
-                             adaptor.getGroups(), emitError);
-      },
-      inferred);
+  return inferConv2d<Conv2dActivationOp>(context, location, adaptor, inferred);
 }
 
 OwningOpRef<Operation *> Conv2dActivationOp::buildActivationDescription() {

@@ -1,0 +1,83 @@
+//===- KernelTestSupport.h - Shared pieces of the kernel tests --*- C++ -*-===//
+//
+// The activations the linear and convolution kernel tests fuse, their
+// inputs, and the bound both hold a fused layer to: the compiled z' sums K
+// products in f32 with FMAs from the bias, so |z' - z| <= delta = 2 K u
+// sum(|a_i b_i|) + ulp(z), u = 2^-24 (the standard dot-product bound,
+// doubled, plus z's rounding). Every activation but threshold has
+// |f'| <= 1.5 (hard_swish's steepest slope), so |f(z') - f(z)| <= 1.5
+// delta, plus two ULP for f's own rounding on both sides. threshold is a
+// step: within delta of it either branch is right.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SOMA_TEST_INTEGRATION_KERNELTESTSUPPORT_H
+#define SOMA_TEST_INTEGRATION_KERNELTESTSUPPORT_H
+
+#include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Support/FloatDistance.h"
+
+#include "llvm/ADT/SmallVector.h"
+
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <utility>
+#include <vector>
+
+namespace soma::testing {
+
+/// An activation with non-default parameters where it has some.
+struct ActivationCase {
+  ActivationKind kind;
+  llvm::SmallVector<std::pair<const char *, float>, 2> parameters;
+};
+
+/// The ten activations; threshold's are kThreshold and kValue.
+inline constexpr float kThreshold = 0.5f, kValue = -2.0f;
+inline llvm::SmallVector<ActivationCase> activationCases() {
+  return {{ActivationKind::Sigmoid, {}},
+          {ActivationKind::LogSigmoid, {}},
+          {ActivationKind::HardSigmoid, {{"alpha", 0.2f}, {"beta", 0.5f}}},
+          {ActivationKind::Silu, {}},
+          {ActivationKind::HardSwish, {}},
+          {ActivationKind::Tanh, {}},
+          {ActivationKind::Relu, {}},
+          {ActivationKind::LeakyRelu, {{"negative_slope", 0.2f}}},
+          {ActivationKind::Threshold,
+           {{"threshold", kThreshold}, {"value", kValue}}},
+          {ActivationKind::Softplus, {{"beta", 2.0f}, {"threshold", 5.0f}}}};
+}
+
+/// `count` floats uniform in [-1, 1) from `seed`.
+inline std::vector<float> uniform(int64_t count, uint32_t seed) {
+  std::mt19937 generator(seed);
+  std::uniform_real_distribution<float> distribution(-1.0f, 1.0f);
+  std::vector<float> values(count);
+  for (float &value : values)
+    value = distribution(generator);
+  return values;
+}
+
+/// delta above for a sum of `terms` products whose magnitudes add up to
+/// `magnitude`, rounded by the interpreter to `z`.
+inline double layerBound(int64_t terms, double magnitude, float z) {
+  return 2.0 * terms * std::ldexp(1.0, -24) * magnitude +
+         (std::nextafter(std::fabs(z), INFINITY) - std::fabs(z));
+}
+
+/// Whether `got` is the activation `want` = f(z) within the bound above
+/// (`isThreshold`: f is threshold with kThreshold and kValue).
+inline bool withinLayerBound(float z, double delta, float want, float got,
+                             bool isThreshold) {
+  if (isThreshold)
+    return (got == kValue && z - delta <= kThreshold) ||
+           (z + delta > kThreshold && std::fabs(got - z) <= delta);
+  double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
+  return ulpDistance(want, got) <= 2 ||
+         std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+}
+
+} // namespace soma::testing
+
+#endif // SOMA_TEST_INTEGRATION_KERNELTESTSUPPORT_H
