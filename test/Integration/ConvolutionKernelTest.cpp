@@ -294,6 +294,135 @@ TEST_P(ConvolutionKernelTest, ThreadCountDoesNotChangeResults) {
   }
 }
 
+/// A batch_norm after the convolution folds into its weight and bias (and
+/// the silu after that fuses): against the interpreter's unfused ops, the
+/// folded layer is a sum of K products with the weights w' = w·s rounded
+/// once more, and the bias b' too, so it is held to the bound of K + 2
+/// terms of magnitude sum(|x w'|) + |b'|, plus |s|·ulp(z) for the
+/// interpreter's rounding of the convolution z before it normalizes.
+TEST_P(ConvolutionKernelTest, BatchNormFoldsWithinTheBound) {
+  const Geometry &g = GetParam();
+  if (g.transposed)
+    GTEST_SKIP() << "only conv2d folds a batch_norm";
+  initialize();
+  std::vector<float> mean = uniform(g.filters, 11), gamma = uniform(g.filters, 12),
+                     beta = uniform(g.filters, 13),
+                     variance = uniform(g.filters, 14);
+  for (float &v : variance)
+    v = std::fabs(v) + 0.05f;
+  float epsilon = 1e-5f;
+
+  // x -> (batch_norm(conv2d(x)), silu(batch_norm(conv2d(x)))), unfused:
+  // the interpreter's normalized value and its silu.
+  OwningOpRef<ModuleOp> model = buildModel(/*absolute=*/false, false);
+  auto main = *model->getOps<func::FuncOp>().begin();
+  Block &body = main.getBody().front();
+  Operation *terminator = body.getTerminator();
+  auto conv = cast<Conv2dOp>(terminator->getOperand(0).getDefiningOp());
+  OpBuilder b(terminator);
+  Location loc = b.getUnknownLoc();
+  auto vector = [&](ArrayRef<float> values) -> Value {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({g.filters}, b.getF32Type()), values));
+  };
+  auto normalized = [&]() -> Value {
+    auto convAgain = cast<Conv2dOp>(b.clone(*conv.getOperation()));
+    return BatchNormOp::create(b, loc, convAgain.getType(), convAgain,
+                               vector(mean), vector(variance), vector(gamma),
+                               vector(beta), b.getF32FloatAttr(epsilon));
+  };
+  Value plain = normalized();
+  Value silu = SiluOp::create(b, loc, normalized());
+  func::ReturnOp::create(b, loc, ValueRange{plain, silu});
+  terminator->erase();
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+    if (op.use_empty() && !isa<func::ReturnOp>(op))
+      op.erase();
+  main.setType(b.getFunctionType(main.getArgumentTypes(),
+                                 {plain.getType(), silu.getType()}));
+
+  // The compiled model returns silu(batch_norm(conv2d(x))) alone (with
+  // both results, CSE would merge the two convolutions, whose one result
+  // could then not fuse with the silu); the soma pipeline leaves one
+  // conv2d_activation of it.
+  OwningOpRef<ModuleOp> compiledModel = model->clone();
+  {
+    auto function = *compiledModel->getOps<func::FuncOp>().begin();
+    Operation *ret = function.getBody().front().getTerminator();
+    ret->eraseOperand(0);
+    function.setType(b.getFunctionType(function.getArgumentTypes(),
+                                       {silu.getType()}));
+  }
+  OwningOpRef<ModuleOp> folded = compiledModel->clone();
+  ASSERT_TRUE(succeeded(runSomaPipeline(*folded, CompileOptions())));
+  Block &foldedBody =
+      (*folded->getOps<func::FuncOp>().begin()).getBody().front();
+  ASSERT_TRUE(foldedBody.getOps<BatchNormOp>().empty());
+  ASSERT_TRUE(foldedBody.getOps<Conv2dOp>().empty());
+  ASSERT_EQ(1, llvm::range_size(foldedBody.getOps<Conv2dActivationOp>()));
+
+  // The folded weight and bias, as the pass computes them, and the
+  // convolution alone (z) and with |w'| and |b'| on |x| from the
+  // interpreter.
+  int64_t perFilter = weights.size() / g.filters;
+  std::vector<float> scales(g.filters);
+  std::vector<float> foldedWeights(weights.size()), foldedBiases(g.filters);
+  for (int64_t f = 0; f < g.filters; ++f) {
+    double scale = double(gamma[f]) / std::sqrt(double(variance[f]) + epsilon);
+    scales[f] = static_cast<float>(std::fabs(scale));
+    for (int64_t i = f * perFilter; i < (f + 1) * perFilter; ++i)
+      foldedWeights[i] = static_cast<float>(weights[i] * scale);
+    foldedBiases[f] = static_cast<float>(
+        (double(biases[f]) - mean[f]) * scale + beta[f]);
+  }
+  HostTensor x = input(3, 9);
+  HostTensor absoluteX = x;
+  for (float &value : absoluteX.data)
+    value = std::fabs(value);
+  OwningOpRef<ModuleOp> convolution = buildModel(/*absolute=*/false, false);
+  std::vector<float> original = weights, originalBiases = biases;
+  weights = foldedWeights;
+  biases = foldedBiases;
+  OwningOpRef<ModuleOp> magnitudeModel = buildModel(/*absolute=*/true, false);
+  weights = original;
+  biases = originalBiases;
+  FailureOr<SmallVector<HostTensor>> z =
+      interpret(*convolution->getOps<func::FuncOp>().begin(), {x});
+  FailureOr<SmallVector<HostTensor>> magnitude =
+      interpret(*magnitudeModel->getOps<func::FuncOp>().begin(), {absoluteX});
+  FailureOr<SmallVector<HostTensor>> expected = interpret(main, {x});
+  ASSERT_TRUE(succeeded(z) && succeeded(magnitude) && succeeded(expected));
+
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions options;
+    options.targetCpu = cpu;
+    FailureOr<std::unique_ptr<CompiledModel>> compiled =
+        CompiledModel::compile(*compiledModel, options);
+    ASSERT_TRUE(succeeded(compiled));
+    llvm::Expected<SmallVector<HostTensor>> actual =
+        (*compiled)->run("main", {x});
+    ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
+    int64_t pixels = (*z)[0].data.size() / (3 * g.filters);
+    for (size_t i = 0; i < (*z)[0].data.size(); ++i) {
+      int64_t f = (i / pixels) % g.filters;
+      float zi = (*z)[0].data[i], yi = (*expected)[0].data[i];
+      double delta =
+          layerBound(terms() + 2, (*magnitude)[0].data[i], yi) +
+          scales[f] * (std::nextafter(std::fabs(zi), INFINITY) - std::fabs(zi));
+      float want = (*expected)[1].data[i];
+      float got = (*actual)[0].data[i];
+      if (!withinLayerBound(yi, delta, want, got, /*isThreshold=*/false)) {
+        ADD_FAILURE() << cpu << ": element " << i << " is " << got
+                      << ", the interpreter says " << want
+                      << " (bound on the normalized value " << delta << ")";
+        break;
+      }
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Geometries, ConvolutionKernelTest, ::testing::ValuesIn(geometries),
     [](const ::testing::TestParamInfo<Geometry> &info) {

@@ -390,3 +390,29 @@ func.func @conv2d(%x: tensor<?x2x5x6xf32>, %w: tensor<3x2x3x3xf32>, %b: tensor<3
   %7 = soma.relu %6 : tensor<?x3x7x8xf32>
   return %1, %3, %5, %4, %7 : tensor<?x3x3x6xf32>, tensor<?x3x1x2xf32>, tensor<?x3x3x4xf32>, tensor<?x3x3x4xf32>, tensor<?x3x7x8xf32>
 }
+
+// A batch_norm of a conv2d with constant parameters folds into the
+// convolution (s = gamma / sqrt(variance + epsilon) = 1 and 2 here:
+// w' = w·s, b' = (b - mean)·s + beta), which then fuses with the relu; with
+// a parameter computed at run time the pair stays.
+// CHECK-LABEL: func.func @conv2d_batch_norm
+// CHECK-DAG: %[[W:.+]] = arith.constant dense<{{.+}}1.000000e+00{{.+}}2.000000e+00{{.+}}6.000000e+00{{.+}}-8.000000e+00{{.+}}> : tensor<2x2x1x1xf32>
+// CHECK-DAG: %[[B:.+]] = arith.constant dense<[-7.500000e-01, -1.000000e+00]> : tensor<2xf32>
+// CHECK: %[[Y:.+]] = soma.conv2d_activation %{{.+}}, %[[W]], %[[B]] {activation = #soma<activation relu>}
+// CHECK: %[[C:.+]] = soma.conv2d
+// CHECK: %[[N:.+]] = soma.batch_norm %[[C]]
+// CHECK: return %[[Y]], %[[N]]
+func.func @conv2d_batch_norm(%x: tensor<?x2x4x4xf32>, %m: tensor<2xf32>) -> (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[-4.0]]]]> : tensor<2x2x1x1xf32>
+  %b = arith.constant dense<[0.5, -1.0]> : tensor<2xf32>
+  %mean = arith.constant dense<[1.5, 1.0]> : tensor<2xf32>
+  %var = arith.constant dense<[3.99999, 0.24999]> : tensor<2xf32>
+  %gamma = arith.constant dense<[2.0, 1.0]> : tensor<2xf32>
+  %beta = arith.constant dense<[0.25, 3.0]> : tensor<2xf32>
+  %0 = soma.conv2d %x, %w, %b : (tensor<?x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %1 = soma.batch_norm %0, %mean, %var, %gamma, %beta : (tensor<?x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %2 = soma.relu %1 : tensor<?x2x4x4xf32>
+  %3 = soma.conv2d %x, %w, %b : (tensor<?x2x4x4xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %4 = soma.batch_norm %3, %m, %var, %gamma, %beta : (tensor<?x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  return %2, %4 : tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>
+}

@@ -318,15 +318,7 @@ Value onLanes(ImplicitLocOpBuilder &b, Value x, int64_t lanes,
 }
 
 SmallVector<float> constantValues(Value value) {
-  ElementsAttr constant;
-  if (!matchPattern(value, m_Constant(&constant)))
-    return {};
-  if (auto dense = dyn_cast<DenseElementsAttr>(constant))
-    return llvm::to_vector(dense.getValues<float>());
-  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
-    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
-      return SmallVector<float>(data->begin(), data->end());
-  return {};
+  return constantFloats(value);
 }
 
 DenseIntElementsAttr windowAttr(Builder &b, ArrayRef<int64_t> values) {

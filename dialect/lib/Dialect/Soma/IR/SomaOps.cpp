@@ -10,6 +10,9 @@
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 #include "soma/Dialect/Soma/IR/ShapeInference.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
 using namespace mlir;
 using namespace soma;
 
@@ -429,4 +432,20 @@ OwningOpRef<Operation *> Conv2dActivationOp::buildActivationDescription() {
 
 LogicalResult Conv2dActivationOp::verify() {
   return verifyActivationParameters(*this, getActivation());
+}
+
+//===----------------------------------------------------------------------===//
+// Constants
+//===----------------------------------------------------------------------===//
+
+SmallVector<float> soma::constantFloats(Value value) {
+  ElementsAttr constant;
+  if (!matchPattern(value, m_Constant(&constant)))
+    return {};
+  if (auto dense = dyn_cast<DenseElementsAttr>(constant))
+    return llvm::to_vector(dense.getValues<float>());
+  if (auto blob = dyn_cast<DenseF32ResourceElementsAttr>(constant))
+    if (std::optional<ArrayRef<float>> data = blob.tryGetAsArrayRef())
+      return SmallVector<float>(data->begin(), data->end());
+  return {};
 }

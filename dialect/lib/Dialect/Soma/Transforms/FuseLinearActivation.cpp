@@ -15,7 +15,9 @@
 // with another user stays, and with it the ops that compute it.
 //
 // `activation(conv2d(...))` likewise becomes `conv2d_activation(...)` (C++
-// below, one pattern for every activation).
+// below, one pattern for every activation), and a batch_norm of a conv2d,
+// both with constant parameters, folds into the convolution's weight and
+// bias first.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,9 +25,12 @@
 
 #include "soma/Dialect/Soma/IR/SomaOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace soma {
 #define GEN_PASS_DEF_FUSELINEARACTIVATIONPASS
@@ -193,6 +198,76 @@ namespace {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// conv2d + batch_norm -> conv2d
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// `batch_norm(conv2d(x, w, b), mean, variance, gamma, beta)`, the
+/// convolution used nowhere else and every parameter a constant, to
+/// `conv2d(x, w', b')`: with s = gamma / sqrt(variance + epsilon) per output
+/// channel f, w'[f] = w[f]·s_f and b'_f = (b_f - mean_f)·s_f + beta_f, in
+/// double and rounded to f32 once (the interpreter's batch_norm computes in
+/// double too). The folded layer rounds once where the pair rounded twice,
+/// and its weights carry one more rounding each, so its results may differ
+/// from the pair's in the last bits (as matmul + add -> linear).
+struct FoldBatchNormIntoConv2d final : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormOp norm,
+                                PatternRewriter &rewriter) const override {
+    auto conv = norm.getInput().getDefiningOp<Conv2dOp>();
+    if (!conv || !conv->hasOneUse())
+      return rewriter.notifyMatchFailure(norm,
+                                         "not the only user of a conv2d");
+    SmallVector<float> weight = constantFloats(conv.getWeight());
+    SmallVector<float> mean = constantFloats(norm.getMean()),
+                       variance = constantFloats(norm.getVariance()),
+                       gamma = constantFloats(norm.getWeight()),
+                       beta = constantFloats(norm.getBias());
+    auto weightType = cast<RankedTensorType>(conv.getWeight().getType());
+    int64_t filters = weightType.getDimSize(0);
+    SmallVector<float> bias(filters, 0.0f);
+    if (conv.getBias())
+      bias = constantFloats(conv.getBias());
+    auto hasFilters = [&](ArrayRef<float> values) {
+      return static_cast<int64_t>(values.size()) == filters;
+    };
+    if (weight.empty() || !hasFilters(bias) || !hasFilters(mean) ||
+        !hasFilters(variance) || !hasFilters(gamma) || !hasFilters(beta))
+      return rewriter.notifyMatchFailure(norm, "a parameter is not a constant");
+
+    double epsilon = norm.getEpsilon().convertToFloat();
+    int64_t perFilter = weightType.getNumElements() / filters;
+    SmallVector<float> foldedWeight(weight.size()), foldedBias(filters);
+    for (int64_t f = 0; f < filters; ++f) {
+      double scale =
+          double(gamma[f]) / std::sqrt(double(variance[f]) + epsilon);
+      for (int64_t i = f * perFilter; i < (f + 1) * perFilter; ++i)
+        foldedWeight[i] = static_cast<float>(double(weight[i]) * scale);
+      foldedBias[f] = static_cast<float>(
+          (double(bias[f]) - double(mean[f])) * scale + double(beta[f]));
+    }
+    Location loc = norm.getLoc();
+    auto constant = [&](RankedTensorType type, ArrayRef<float> values) {
+      return arith::ConstantOp::create(rewriter, loc,
+                                       DenseElementsAttr::get(type, values));
+    };
+    Value newWeight = constant(weightType, foldedWeight);
+    Value newBias = constant(
+        RankedTensorType::get({filters}, rewriter.getF32Type()), foldedBias);
+    rewriter.replaceOpWithNewOp<Conv2dOp>(
+        norm, norm.getType(), conv.getInput(), newWeight, newBias,
+        conv.getStrideAttr(), conv.getPaddingAttr(), conv.getDilationAttr(),
+        conv.getGroupsAttr());
+    rewriter.eraseOp(conv);
+    return success();
+  }
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // conv2d + activation
 //===----------------------------------------------------------------------===//
 
@@ -259,7 +334,7 @@ struct FuseLinearActivationPass final
 } // namespace
 
 void soma::populateFuseLinearActivationPatterns(RewritePatternSet &patterns) {
-  patterns.add<FoldBiasedMatmulIntoLinear, FuseConv2dActivation>(
-      patterns.getContext());
+  patterns.add<FoldBiasedMatmulIntoLinear, FoldBatchNormIntoConv2d,
+               FuseConv2dActivation>(patterns.getContext());
   populateWithGenerated(patterns);
 }

@@ -25,4 +25,13 @@
 #define GET_OP_CLASSES
 #include "soma/Dialect/Soma/IR/SomaOps.h.inc"
 
+namespace soma {
+
+/// The f32 values of `value` when it is a constant whose elements can be
+/// read (dense, or a dense_resource blob in memory), in row-major order;
+/// empty otherwise.
+llvm::SmallVector<float> constantFloats(mlir::Value value);
+
+} // namespace soma
+
 #endif // SOMA_DIALECT_SOMA_IR_SOMAOPS_H

@@ -26,7 +26,10 @@ namespace soma {
 
 /// Adds the patterns of `soma-fuse-linear-activation`: a biased matmul
 /// followed by an activation becomes a `soma.linear`, and a `soma.linear`
-/// followed by an activation a `soma.linear_activation`.
+/// followed by an activation a `soma.linear_activation`; a batch_norm of a
+/// `soma.conv2d` with constant parameters folds into it, and a
+/// `soma.conv2d` followed by an activation becomes a
+/// `soma.conv2d_activation`.
 void populateFuseLinearActivationPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace soma

@@ -30,7 +30,11 @@ def FuseLinearActivationPass : Pass<"soma-fuse-linear-activation"> {
       which becomes the row `w.view(1, K)`.
 
     A `soma.conv2d` followed by one of those activations likewise becomes
-    one `soma.conv2d_activation`, bit-exactly.
+    one `soma.conv2d_activation`, bit-exactly. Before that, a
+    `soma.batch_norm` of a `soma.conv2d`, with the weight, bias and every
+    normalization parameter constants, folds into the convolution's weight
+    and bias (computed in double, rounded to f32 once): the folded layer may
+    differ from the pair in the last bits.
 
     Nothing fuses when an intermediate value (the product, the sum, the
     pre-activation value) has another user, when the bias does not
@@ -53,6 +57,8 @@ def FuseLinearActivationPass : Pass<"soma-fuse-linear-activation"> {
     %y = soma.linear_activation %x, %t, %b {activation = #soma<activation relu>} : (tensor<?x4xf32>, tensor<3x4xf32>, tensor<3xf32>) -> tensor<?x3xf32>
     ```
   }];
+  // Folded batch norms leave new weights as arith.constant ops.
+  let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
 #endif // SOMA_DIALECT_SOMA_TRANSFORMS_PASSES_TD
