@@ -243,25 +243,7 @@ TEST_P(ConvolutionKernelTest, FusedIsBitIdenticalToUnfused) {
     value *= 4.0f; // into every activation's tails
   OwningOpRef<ModuleOp> fusedModel = buildModel(false, /*fused=*/true);
   OwningOpRef<ModuleOp> unfusedModel = buildModel(false, /*fused=*/false);
-  for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions options;
-    options.targetCpu = cpu;
-    CompileOptions fuseOff = options;
-    fuseOff.pipeline.fuse = false;
-    FailureOr<std::unique_ptr<CompiledModel>> fused =
-        CompiledModel::compile(*fusedModel, options);
-    FailureOr<std::unique_ptr<CompiledModel>> unfused =
-        CompiledModel::compile(*unfusedModel, fuseOff);
-    ASSERT_TRUE(succeeded(fused) && succeeded(unfused));
-    llvm::Expected<SmallVector<HostTensor>> a = (*fused)->run("main", {x});
-    ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
-    llvm::Expected<SmallVector<HostTensor>> b = (*unfused)->run("main", {x});
-    ASSERT_TRUE(bool(b)) << llvm::toString(b.takeError());
-    for (size_t r = 0; r < a->size(); ++r)
-      EXPECT_EQ(0, std::memcmp((*a)[r].data.data(), (*b)[r].data.data(),
-                               (*a)[r].data.size() * sizeof(float)))
-          << cpu << ", result " << r << " differs fused and unfused";
-  }
+  expectFusedMatchesUnfused(*fusedModel, *unfusedModel, {x});
 }
 
 /// A batch of one splits the kernel's panels between the threads, larger

@@ -15,12 +15,19 @@
 #define SOMA_TEST_INTEGRATION_KERNELTESTSUPPORT_H
 
 #include "soma/Dialect/Soma/IR/SomaOps.h"
+#include "soma/Driver/CompiledModel.h"
+#include "soma/Driver/Compiler.h"
+#include "soma/Interpreter/Interpreter.h"
 #include "soma/Support/FloatDistance.h"
 
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/SmallVector.h"
+
+#include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <random>
 #include <utility>
 #include <vector>
@@ -76,6 +83,32 @@ inline bool withinLayerBound(float z, double delta, float want, float got,
   double ulp = std::nextafter(std::fabs(want), INFINITY) - std::fabs(want);
   return ulpDistance(want, got) <= 2 ||
          std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
+}
+
+/// Compiles `fused` (with fusion) and `unfused` (without) for the host and
+/// for x86-64-v3, runs their `main` on `inputs` and expects every result
+/// of the two bit for bit the same.
+inline void expectFusedMatchesUnfused(mlir::ModuleOp fused,
+                                      mlir::ModuleOp unfused,
+                                      llvm::ArrayRef<HostTensor> inputs) {
+  for (const char *cpu : {"native", "x86-64-v3"}) {
+    CompileOptions fuseOn, fuseOff;
+    fuseOn.targetCpu = fuseOff.targetCpu = cpu;
+    fuseOff.pipeline.fuse = false;
+    mlir::FailureOr<std::unique_ptr<CompiledModel>> a =
+        CompiledModel::compile(fused, fuseOn);
+    mlir::FailureOr<std::unique_ptr<CompiledModel>> b =
+        CompiledModel::compile(unfused, fuseOff);
+    ASSERT_TRUE(mlir::succeeded(a) && mlir::succeeded(b));
+    llvm::Expected<llvm::SmallVector<HostTensor>> x = (*a)->run("main", inputs);
+    ASSERT_TRUE(bool(x)) << llvm::toString(x.takeError());
+    llvm::Expected<llvm::SmallVector<HostTensor>> y = (*b)->run("main", inputs);
+    ASSERT_TRUE(bool(y)) << llvm::toString(y.takeError());
+    for (size_t r = 0; r < x->size(); ++r)
+      EXPECT_EQ(0, std::memcmp((*x)[r].data.data(), (*y)[r].data.data(),
+                               (*x)[r].data.size() * sizeof(float)))
+          << cpu << ", result " << r << " differs fused and unfused";
+  }
 }
 
 } // namespace soma::testing

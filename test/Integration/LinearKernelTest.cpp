@@ -196,8 +196,6 @@ TEST_P(LinearKernelTest, FusedIsBitIdenticalToUnfused) {
     value *= 8.0f; // well into every activation's tails
 
   OwningOpRef<ModuleOp> model = buildModel(shape, /*withActivations=*/true);
-  CompileOptions fuseOff;
-  fuseOff.pipeline.fuse = false;
   // Unfused: each fused layer rewritten as soma.linear and its activation.
   OwningOpRef<ModuleOp> unfusedModel = model->clone();
   unfusedModel->walk([](LinearActivationOp layer) {
@@ -212,24 +210,7 @@ TEST_P(LinearKernelTest, FusedIsBitIdenticalToUnfused) {
     layer.replaceAllUsesWith(b.create(state)->getResult(0));
     layer.erase();
   });
-  for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions options;
-    options.targetCpu = cpu;
-    fuseOff.targetCpu = cpu;
-    FailureOr<std::unique_ptr<CompiledModel>> fused =
-        CompiledModel::compile(*model, options);
-    FailureOr<std::unique_ptr<CompiledModel>> unfused =
-        CompiledModel::compile(*unfusedModel, fuseOff);
-    ASSERT_TRUE(succeeded(fused) && succeeded(unfused));
-    llvm::Expected<SmallVector<HostTensor>> a = (*fused)->run("main", {x});
-    ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
-    llvm::Expected<SmallVector<HostTensor>> b = (*unfused)->run("main", {x});
-    ASSERT_TRUE(bool(b)) << llvm::toString(b.takeError());
-    for (size_t r = 0; r < a->size(); ++r)
-      EXPECT_EQ(0, std::memcmp((*a)[r].data.data(), (*b)[r].data.data(),
-                               (*a)[r].data.size() * sizeof(float)))
-          << cpu << ", activation " << r << " differs fused and unfused";
-  }
+  expectFusedMatchesUnfused(*model, *unfusedModel, {x});
 }
 
 TEST_P(LinearKernelTest, ThreadCountDoesNotChangeResults) {
