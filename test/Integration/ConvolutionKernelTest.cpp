@@ -1,8 +1,10 @@
-//===- ConvolutionKernelTest.cpp - Compiled convolutions, constant weights ===//
+//===- ConvolutionKernelTest.cpp - Compiled one-group convolutions --------===//
 //
-// One-group convolutions with a constant weight go through the linear
-// kernel (compiler/lib/Conversion/SomaToLinalg/Convolution.cpp): in place
-// on the padded image without a stride, through copied patches with one.
+// One-group convolutions go through the linear kernel
+// (compiler/lib/Conversion/SomaToLinalg/Convolution.cpp): in place on the
+// padded image without a stride, through copied patches with one. Here the
+// weights are constants (CompiledModelTest's conv2d_dilated passes one as
+// an argument).
 // For each geometry below (paddings that leave columns to drop, strides,
 // dilations, 1x1 kernels, partial tiles and panels, a transposed
 // convolution), one model holds the convolution alone and fused with each
@@ -198,37 +200,18 @@ TEST_P(ConvolutionKernelTest, MatchesInterpreterWithinTheDotProductBound) {
       layers.push_back(&op);
 
   for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions options;
-    options.targetCpu = cpu;
-    FailureOr<std::unique_ptr<CompiledModel>> compiled =
-        CompiledModel::compile(*model, options);
-    ASSERT_TRUE(succeeded(compiled));
     llvm::Expected<SmallVector<HostTensor>> actual =
-        (*compiled)->run("main", {x});
+        compileAndRun(*model, cpu, {x});
     ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
 
     for (auto [r, layer] : llvm::enumerate(layers)) {
-      auto fused = dyn_cast<Conv2dActivationOp>(layer);
-      std::function<double(double)> f = [](double v) { return v; };
-      if (fused) {
-        OwningOpRef<Operation *> op = fused.buildActivationDescription();
-        f = activationFunction(op.get());
-      }
-      bool isThreshold =
-          fused && fused.getActivation() == ActivationKind::Threshold;
-      for (size_t i = 0; i < z.data.size(); ++i) {
-        float zi = z.data[i];
-        double delta = layerBound(terms(), (*magnitude)[0].data[i], zi);
-        float want = static_cast<float>(f(zi));
-        float got = (*actual)[r].data[i];
-        bool ok = withinLayerBound(zi, delta, want, got, isThreshold);
-        if (!ok) {
-          ADD_FAILURE() << cpu << ", result " << r << ": element " << i
-                        << " is " << got << ", the interpreter says " << want
-                        << " (z = " << zi << ", bound on z " << delta << ")";
-          break;
-        }
-      }
+      OwningOpRef<Operation *> activation;
+      if (auto fused = dyn_cast<Conv2dActivationOp>(layer))
+        activation = fused.buildActivationDescription();
+      expectLayerWithinBound(activation.get(), z.data, (*magnitude)[0].data,
+                             terms(), (*actual)[r].data,
+                             std::string(cpu) + ", result " +
+                                 std::to_string(r));
     }
   }
 }
@@ -378,13 +361,8 @@ TEST_P(ConvolutionKernelTest, BatchNormFoldsWithinTheBound) {
   ASSERT_TRUE(succeeded(z) && succeeded(magnitude) && succeeded(expected));
 
   for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions options;
-    options.targetCpu = cpu;
-    FailureOr<std::unique_ptr<CompiledModel>> compiled =
-        CompiledModel::compile(*compiledModel, options);
-    ASSERT_TRUE(succeeded(compiled));
     llvm::Expected<SmallVector<HostTensor>> actual =
-        (*compiled)->run("main", {x});
+        compileAndRun(*compiledModel, cpu, {x});
     ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
     int64_t pixels = (*z)[0].data.size() / (3 * g.filters);
     for (size_t i = 0; i < (*z)[0].data.size(); ++i) {

@@ -28,6 +28,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
+#include <string>
 #include <random>
 #include <utility>
 #include <vector>
@@ -85,24 +87,61 @@ inline bool withinLayerBound(float z, double delta, float want, float got,
          std::fabs(double(got) - double(want)) <= 1.5 * delta + 2 * ulp;
 }
 
+/// Expects each element i of `got` to be f(z[i]) within the bound above,
+/// for a layer of sums of `terms` products whose magnitudes add up to
+/// `magnitude[i]`; f is the stand-alone op `activation` describes (null:
+/// the layer alone, f(z) = z). `where` names the layer in the message of
+/// the first element outside the bound.
+template <typename Magnitudes>
+void expectLayerWithinBound(mlir::Operation *activation,
+                            llvm::ArrayRef<float> z,
+                            const Magnitudes &magnitude, int64_t terms,
+                            llvm::ArrayRef<float> got,
+                            const std::string &where) {
+  std::function<double(double)> f = [](double v) { return v; };
+  if (activation)
+    f = activationFunction(activation);
+  bool isThreshold =
+      activation && activation->getName().stripDialect() == "threshold";
+  for (size_t i = 0; i < z.size(); ++i) {
+    double delta = layerBound(terms, magnitude[i], z[i]);
+    float want = static_cast<float>(f(z[i]));
+    if (!withinLayerBound(z[i], delta, want, got[i], isThreshold)) {
+      ADD_FAILURE() << where << ": element " << i << " is " << got[i]
+                    << ", the interpreter says " << want << " (z = " << z[i]
+                    << ", bound on z " << delta << ")";
+      return;
+    }
+  }
+}
+
+/// `main` of `module` compiled with `options` for `cpu`, run on `inputs`.
+inline llvm::Expected<llvm::SmallVector<HostTensor>>
+compileAndRun(mlir::ModuleOp module, const char *cpu,
+              llvm::ArrayRef<HostTensor> inputs,
+              CompileOptions options = CompileOptions()) {
+  options.targetCpu = cpu;
+  mlir::FailureOr<std::unique_ptr<CompiledModel>> compiled =
+      CompiledModel::compile(module, options);
+  if (mlir::failed(compiled))
+    return llvm::createStringError("the model did not compile for %s", cpu);
+  return (*compiled)->run("main", inputs);
+}
+
 /// Compiles `fused` (with fusion) and `unfused` (without) for the host and
 /// for x86-64-v3, runs their `main` on `inputs` and expects every result
 /// of the two bit for bit the same.
 inline void expectFusedMatchesUnfused(mlir::ModuleOp fused,
                                       mlir::ModuleOp unfused,
                                       llvm::ArrayRef<HostTensor> inputs) {
+  CompileOptions fuseOff;
+  fuseOff.pipeline.fuse = false;
   for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions fuseOn, fuseOff;
-    fuseOn.targetCpu = fuseOff.targetCpu = cpu;
-    fuseOff.pipeline.fuse = false;
-    mlir::FailureOr<std::unique_ptr<CompiledModel>> a =
-        CompiledModel::compile(fused, fuseOn);
-    mlir::FailureOr<std::unique_ptr<CompiledModel>> b =
-        CompiledModel::compile(unfused, fuseOff);
-    ASSERT_TRUE(mlir::succeeded(a) && mlir::succeeded(b));
-    llvm::Expected<llvm::SmallVector<HostTensor>> x = (*a)->run("main", inputs);
+    llvm::Expected<llvm::SmallVector<HostTensor>> x =
+        compileAndRun(fused, cpu, inputs);
     ASSERT_TRUE(bool(x)) << llvm::toString(x.takeError());
-    llvm::Expected<llvm::SmallVector<HostTensor>> y = (*b)->run("main", inputs);
+    llvm::Expected<llvm::SmallVector<HostTensor>> y =
+        compileAndRun(unfused, cpu, inputs, fuseOff);
     ASSERT_TRUE(bool(y)) << llvm::toString(y.takeError());
     for (size_t r = 0; r < x->size(); ++r)
       EXPECT_EQ(0, std::memcmp((*x)[r].data.data(), (*y)[r].data.data(),

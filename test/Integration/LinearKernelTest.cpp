@@ -106,14 +106,6 @@ protected:
     return module;
   }
 
-  /// The activation `kind` as an element-wise op description, for the
-  /// interpreter's element function.
-  std::function<double(double)> activationOf(Operation *layer) {
-    OwningOpRef<Operation *> op =
-        cast<LinearActivationOp>(layer).buildActivationDescription();
-    return activationFunction(op.get());
-  }
-
   MLIRContext context;
   std::vector<float> weights, biases;
 };
@@ -148,34 +140,18 @@ TEST_P(LinearKernelTest, MatchesInterpreterWithinTheDotProductBound) {
       layers.push_back(&op);
 
   for (const char *cpu : {"native", "x86-64-v3"}) {
-    CompileOptions options;
-    options.targetCpu = cpu;
-    FailureOr<std::unique_ptr<CompiledModel>> compiled =
-        CompiledModel::compile(*model, options);
-    ASSERT_TRUE(succeeded(compiled));
     llvm::Expected<SmallVector<HostTensor>> actual =
-        (*compiled)->run("main", {x});
+        compileAndRun(*model, cpu, {x});
     ASSERT_TRUE(bool(actual)) << llvm::toString(actual.takeError());
 
     for (auto [r, layer] : llvm::enumerate(layers)) {
       auto fused = cast<LinearActivationOp>(layer);
-      std::function<double(double)> f = activationOf(layer);
-      bool isThreshold = fused.getActivation() == ActivationKind::Threshold;
-      for (int64_t i = 0; i < shape.m * shape.n; ++i) {
-        float zi = (*z)[0].data[i];
-        double delta = layerBound(shape.k, magnitude[i], zi);
-        float want = static_cast<float>(f(zi));
-        float got = (*actual)[r].data[i];
-        bool ok = withinLayerBound(zi, delta, want, got, isThreshold);
-        if (!ok) {
-          ADD_FAILURE() << cpu << ", "
-                        << stringifyActivationKind(fused.getActivation()).str()
-                        << ": element " << i << " is " << got
-                        << ", the interpreter says " << want << " (z = " << zi
-                        << ", bound on z " << delta << ")";
-          break;
-        }
-      }
+      OwningOpRef<Operation *> activation = fused.buildActivationDescription();
+      expectLayerWithinBound(
+          activation.get(), (*z)[0].data, magnitude, shape.k,
+          (*actual)[r].data,
+          std::string(cpu) + ", " +
+              stringifyActivationKind(fused.getActivation()).str());
     }
   }
 }

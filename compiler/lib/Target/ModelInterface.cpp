@@ -118,10 +118,10 @@ static bool isPositionIndependent(func::FuncOp function) {
       return WalkResult::advance();
     // Loops of IEEE additions, products, quotients, square roots and
     // maxima alone (no libm call, no contraction into FMAs): the same bits
-    // in a vector body and in a scalar remainder. (Convolutions with a
-    // constant weight go through the linear kernel instead, which forms
-    // every element by the same fma chain wherever it lies; a fused
-    // activation is one of the activations above.)
+    // in a vector body and in a scalar remainder. (One-group convolutions
+    // go through the linear kernel instead, which forms every element by
+    // the same fma chain wherever it lies; a fused activation is one of the
+    // activations above.)
     if (isa<Conv2dOp, Conv2dActivationOp, ConvTranspose2dOp, MaxPool2dOp,
             AvgPool2dOp, BatchNormOp, FlattenOp>(op))
       return WalkResult::advance();

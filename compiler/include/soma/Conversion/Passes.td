@@ -17,12 +17,13 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     Rewrites every soma op into destination-passing tensor IR that one-shot
     bufferization accepts: element-wise ops and reductions become
     `linalg.generic`, products `linalg.matmul` or contraction generics,
-    convolutions and pooling the named `linalg` window ops over
+    grouped convolutions and pooling the named `linalg` window ops over
     `tensor.pad`-ded inputs, and shape changes `tensor.collapse_shape`,
     `tensor.expand_shape` and `linalg.transpose`. A linear layer with a
     constant weight, fused with its activation or not, becomes a
     register-blocked kernel in `scf` and `vector` ops over a weight packed at
-    compile time. Only the leading dimension
+    compile time; a one-group convolution (with its activation or not) the
+    same kernel over the image's patches, image by image. Only the leading dimension
     of a tensor may be dynamic (the batch). The pass converts the soma ops
     nested in whatever op it runs on: a module, or each `func.func`.
 

@@ -6,14 +6,15 @@
 // `linalg.conv_2d_ngchw_gfchw` on views that split the channels into
 // groups. The sum starts from the broadcast bias and accumulates in f32.
 //
-// With one group, a constant weight and vector code, the convolution is
+// With one group and vector code, the convolution is
 // instead the linear layers' register-blocked kernel (LinearKernel.cpp),
 // image by image: the image's patches become the rows of a matrix
 // (im2col, k-major: column oh·OW + ow holds the C·KH·KW inputs under the
 // kernel at output (oh, ow)), and the weight [F, C, KH, KW] as [F, C·KH·KW]
 // times that matrix is the image's NCHW output [F, OH·OW]: the kernel with
-// its operands' roles swapped, the weight's rows as its rows, the
-// patches' columns as its panels, so the stores run along output rows.
+// its operands' roles swapped, the weight's rows as its rows (read element
+// by element: a weight computed at run time serves as well as a constant),
+// the patches' columns as its panels, so the stores run along output rows.
 // Each output element is then the fused multiply-add chain of its C·KH·KW
 // products in (c, kh, kw) order from the bias, as the linear kernel forms
 // every element, whatever the image's position in the batch.
@@ -112,18 +113,23 @@ static Value copyStretch(ImplicitLocOpBuilder &b, Value source, Value target,
 /// `scf.for` from 0 to `count` carrying `init`, `body` giving the next value
 /// from the induction variable and the carried one.
 static Value
-forEach(ImplicitLocOpBuilder &b, int64_t count, Value init,
+forEach(ImplicitLocOpBuilder &b, Value count, Value init,
         function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
   Location loc = b.getLoc();
   return scf::ForOp::create(
-             b, arith::ConstantIndexOp::create(b, 0),
-             arith::ConstantIndexOp::create(b, count),
+             b, arith::ConstantIndexOp::create(b, 0), count,
              arith::ConstantIndexOp::create(b, 1), ValueRange{init},
              [&](OpBuilder &nested, Location, Value i, ValueRange iter) {
                ImplicitLocOpBuilder inner(loc, nested);
                scf::YieldOp::create(inner, body(inner, i, iter[0]));
              })
       .getResult(0);
+}
+
+static Value
+forEach(ImplicitLocOpBuilder &b, int64_t count, Value init,
+        function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  return forEach(b, arith::ConstantIndexOp::create(b, count), init, body);
 }
 
 /// The patches of the padded image `image` ([C, H, W]) under a kernel of
@@ -196,87 +202,149 @@ static Value patches(ImplicitLocOpBuilder &b, Value image,
 }
 
 /// Whether a convolution of `groups` groups goes through the linear kernel
-/// (convolveAsLinear) with vectors of `lanes` f32: one group, a constant
-/// weight and vector code.
-static bool convolvesAsLinear(Value weight, int64_t groups, int64_t lanes) {
-  return groups == 1 && lanes >= 4 && !constantValues(weight).empty();
+/// (convolveAsLinear) with vectors of `lanes` f32: one group and vector
+/// code.
+static bool convolvesAsLinear(int64_t groups, int64_t lanes) {
+  return groups == 1 && lanes >= 4;
+}
+
+/// How the kernel reads the matrix X of an image (see the top of the
+/// file), X(k, j) at stepOffsets[k] + j of the flat padded image (in place)
+/// or of its copied patches.
+struct PatchMatrix {
+  bool inPlace;
+  /// [top, left, bottom, right]; in place, with zero rows added below for
+  /// the vectors past the last column.
+  std::array<int64_t, 4> pads;
+  int64_t paddedWidth;
+  /// The length of a row of the copied patches (N rounded up to vectors).
+  int64_t rowLength;
+  /// N: OH·W' in place (the columns from OW on of each output row are
+  /// computed and dropped), OH·OW otherwise.
+  int64_t columns;
+  SmallVector<int64_t> stepOffsets;
+};
+
+/// The PatchMatrix of a convolution of images of `imageShape` ([C, H, W])
+/// padded by `pads` with a kernel of `kernel` ([KH, KW]).
+static PatchMatrix planPatchMatrix(ArrayRef<int64_t> imageShape,
+                                   std::array<int64_t, 4> pads,
+                                   ArrayRef<int64_t> kernel,
+                                   ArrayRef<int64_t> outputSize,
+                                   ArrayRef<int64_t> stride,
+                                   ArrayRef<int64_t> dilation, int64_t lanes) {
+  int64_t channels = imageShape[0];
+  int64_t height = imageShape[1] + pads[0] + pads[2];
+  int64_t width = imageShape[2] + pads[1] + pads[3];
+  PatchMatrix matrix{stride[0] == 1 && stride[1] == 1, pads, width, 0, 0,
+                     {}};
+  if (!matrix.inPlace) {
+    // k = (c·KH + kh)·KW + kw, one row of the patches each.
+    matrix.columns = outputSize[0] * outputSize[1];
+    matrix.rowLength = llvm::alignTo(matrix.columns, lanes);
+    for (int64_t k = 0; k < channels * kernel[0] * kernel[1]; ++k)
+      matrix.stepOffsets.push_back(k * matrix.rowLength);
+    return matrix;
+  }
+  // Without a stride, X(k, j) for k = (c, kh, kw) and j = oh·W' + ow is the
+  // padded image's (c, oh + kh·dilation, ow + kw·dilation).
+  matrix.columns = outputSize[0] * width;
+  int64_t lastRead = (channels - 1) * height * width +
+                     (kernel[0] - 1) * dilation[0] * width +
+                     (kernel[1] - 1) * dilation[1] +
+                     llvm::alignTo(matrix.columns, lanes);
+  int64_t past = lastRead - channels * height * width;
+  if (past > 0) {
+    int64_t extraRows = llvm::divideCeil(past, width);
+    matrix.pads[2] += extraRows;
+    height += extraRows;
+  }
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t kh = 0; kh < kernel[0]; ++kh)
+      for (int64_t kw = 0; kw < kernel[1]; ++kw)
+        matrix.stepOffsets.push_back(c * height * width +
+                                     kh * dilation[0] * width +
+                                     kw * dilation[1]);
+  return matrix;
+}
+
+/// `out` ([F, OH, OW]) with the first OW floats of each row of `wide`
+/// ([F, OH, W']) copied into it, in vectors of `lanes`.
+static Value dropExtraColumns(ImplicitLocOpBuilder &b, Value wide, Value out,
+                              int64_t lanes) {
+  ArrayRef<int64_t> wideShape =
+      cast<RankedTensorType>(wide.getType()).getShape();
+  int64_t filters = wideShape[0], outHeight = wideShape[1];
+  int64_t outWidth = cast<RankedTensorType>(out.getType()).getDimSize(2);
+  return forEach(
+      b, filters * outHeight, out,
+      [&](ImplicitLocOpBuilder &rb, Value row, Value rows) {
+        Value height = arith::ConstantIndexOp::create(rb, outHeight);
+        SmallVector<OpFoldResult> offsets = {
+            arith::DivUIOp::create(rb, row, height).getResult(),
+            arith::RemUIOp::create(rb, row, height).getResult(),
+            rb.getIndexAttr(0)};
+        SmallVector<OpFoldResult> strides(3, rb.getIndexAttr(1));
+        auto rowOf = [&](Value tensor, int64_t length) {
+          return tensor::ExtractSliceOp::create(
+              rb, RankedTensorType::get({length}, rb.getF32Type()), tensor,
+              offsets,
+              ArrayRef<OpFoldResult>{rb.getIndexAttr(1), rb.getIndexAttr(1),
+                                     rb.getIndexAttr(length)},
+              strides);
+        };
+        Value copied =
+            copyStretch(rb, rowOf(wide, wideShape[2]), rowOf(rows, outWidth),
+                        lanes);
+        return tensor::InsertSliceOp::create(
+                   rb, copied, rows, offsets,
+                   ArrayRef<OpFoldResult>{rb.getIndexAttr(1),
+                                          rb.getIndexAttr(1),
+                                          rb.getIndexAttr(outWidth)},
+                   strides)
+            .getResult();
+      });
 }
 
 /// The one-group convolution of the NCHW `input`, padded by `pads` ([top,
-/// left, bottom, right]), with the constant `weight` ([F, C, KH, KW]) plus
-/// `bias` ([F] or null), `activation` (or null) applied, through the
-/// linear kernel image by image (see the top of the file), when
-/// convolvesAsLinear.
+/// left, bottom, right]), with `weight` ([F, C, KH, KW]) plus `bias` ([F]
+/// or null), `activation` (or null) applied, through the linear kernel
+/// image by image (see the top of the file), when convolvesAsLinear.
 static Value convolveAsLinear(OpBuilder &builder, Location loc, Value input,
-                              std::array<int64_t, 4> pads, Value weight,
-                              Value bias, RankedTensorType resultType,
+                              const std::array<int64_t, 4> &pads,
+                              Value weight, Value bias,
+                              RankedTensorType resultType,
                               ArrayRef<int64_t> stride,
                               ArrayRef<int64_t> dilation, Operation *activation,
                               int64_t lanes) {
-  SmallVector<float> values = constantValues(weight);
   ImplicitLocOpBuilder b(loc, builder);
+  auto f32 = b.getF32Type();
   auto weightType = cast<RankedTensorType>(weight.getType());
   int64_t filters = weightType.getDimSize(0);
-  int64_t channels = weightType.getDimSize(1);
   ArrayRef<int64_t> kernel = weightType.getShape().drop_front(2);
-  int64_t patchSize = channels * kernel[0] * kernel[1];
-  Value weightRows = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(
-             RankedTensorType::get({filters, patchSize}, b.getF32Type()),
-             ArrayRef(values)));
+  Value weightRows = collapseTo(
+      b, loc, weight,
+      RankedTensorType::get({filters, weightType.getNumElements() / filters},
+                            f32),
+      {{0}, {1, 2, 3}});
 
-  auto inputType = cast<RankedTensorType>(input.getType());
-  ArrayRef<int64_t> outputSize = resultType.getShape().drop_front(2);
-  int64_t outHeight = outputSize[0], outWidth = outputSize[1];
-  auto imageType =
-      RankedTensorType::get(inputType.getShape().drop_front(), b.getF32Type());
+  auto imageType = RankedTensorType::get(
+      cast<RankedTensorType>(input.getType()).getShape().drop_front(), f32);
   auto imageOutputType =
-      RankedTensorType::get(resultType.getShape().drop_front(), b.getF32Type());
-  auto filterRowsType =
-      RankedTensorType::get({filters, outHeight * outWidth}, b.getF32Type());
-
-  // Without a stride the kernel reads the padded image in place: X(k, j)
-  // for k = (c, kh, kw) and j = oh·W' + ow is image(c, oh + kh·dilation,
-  // ow + kw·dilation) of the padded image (W' its width), computed for
-  // every ow < W' and the columns from OW on dropped. The image gets zero
-  // rows below it for the vectors past the last column.
-  bool inPlace = stride[0] == 1 && stride[1] == 1;
-  int64_t paddedHeight = imageType.getDimSize(1) + pads[0] + pads[2];
-  int64_t paddedWidth = imageType.getDimSize(2) + pads[1] + pads[3];
-  int64_t columns = inPlace ? outHeight * paddedWidth : outHeight * outWidth;
-  SmallVector<int64_t> stepOffsets;
-  if (inPlace) {
-    int64_t lastRead = (channels - 1) * paddedHeight * paddedWidth +
-                       (kernel[0] - 1) * dilation[0] * paddedWidth +
-                       (kernel[1] - 1) * dilation[1] +
-                       llvm::alignTo(columns, lanes);
-    int64_t past = lastRead - channels * paddedHeight * paddedWidth;
-    if (past > 0) {
-      int64_t extraRows = llvm::divideCeil(past, paddedWidth);
-      pads[2] += extraRows;
-      paddedHeight += extraRows;
-    }
-    for (int64_t c = 0; c < channels; ++c)
-      for (int64_t kh = 0; kh < kernel[0]; ++kh)
-        for (int64_t kw = 0; kw < kernel[1]; ++kw)
-          stepOffsets.push_back(c * paddedHeight * paddedWidth +
-                                kh * dilation[0] * paddedWidth +
-                                kw * dilation[1]);
-  } else {
-    for (int64_t k = 0; k < patchSize; ++k)
-      stepOffsets.push_back(k * llvm::alignTo(columns, lanes));
-  }
+      RankedTensorType::get(resultType.getShape().drop_front(), f32);
+  ArrayRef<int64_t> outputSize = imageOutputType.getShape().drop_front();
+  int64_t outHeight = outputSize[0], outWidth = outputSize[1];
+  PatchMatrix plan = planPatchMatrix(imageType.getShape(), pads, kernel,
+                                     outputSize, stride, dilation, lanes);
+  bool wide = plan.columns != outHeight * outWidth;
 
   SmallVector<OpFoldResult> outputSizes = {dimSize(b, loc, input, 0)};
-  for (int64_t size : resultType.getShape().drop_front())
+  for (int64_t size : imageOutputType.getShape())
     outputSizes.push_back(b.getIndexAttr(size));
-  Value init = createEmpty(b, loc, outputSizes);
   Value batch = tensor::DimOp::create(b, input, 0);
-  auto loop = scf::ForOp::create(
-      b, arith::ConstantIndexOp::create(b, 0), batch,
-      arith::ConstantIndexOp::create(b, 1), ValueRange{init},
-      [&](OpBuilder &nested, Location, Value n, ValueRange iter) {
-        ImplicitLocOpBuilder nb(loc, nested);
+  return forEach(
+      b, batch, createEmpty(b, loc, outputSizes),
+      [&](ImplicitLocOpBuilder &nb, Value n, Value out) {
         // Image n of a [N, ...] tensor whose image is of `type`.
         auto imageSlice = [&](RankedTensorType type) {
           SmallVector<OpFoldResult> offsets(4, nb.getIndexAttr(0));
@@ -288,82 +356,47 @@ static Value convolveAsLinear(OpBuilder &builder, Location loc, Value input,
               offsets, sizes, SmallVector<OpFoldResult>(4, nb.getIndexAttr(1)));
         };
         auto [inOffsets, inSizes, inStrides] = imageSlice(imageType);
-        Value image = tensor::ExtractSliceOp::create(
-            nb, imageType, input, inOffsets, inSizes, inStrides);
-        Value padded = padImage(nb, loc, image, pads);
-        auto flatType = [&](Value value) {
-          return RankedTensorType::get(
-              {cast<RankedTensorType>(value.getType()).getNumElements()},
-              nb.getF32Type());
-        };
+        Value padded =
+            padImage(nb, loc,
+                     tensor::ExtractSliceOp::create(nb, imageType, input,
+                                                    inOffsets, inSizes,
+                                                    inStrides),
+                     plan.pads);
+        auto paddedType = cast<RankedTensorType>(padded.getType());
         Value matrix =
-            inPlace ? collapseTo(nb, loc, padded, flatType(padded), {{0, 1, 2}})
-                    : patches(nb, padded, kernel, outputSize, stride, dilation,
-                              llvm::alignTo(columns, lanes), lanes);
+            plan.inPlace
+                ? collapseTo(
+                      nb, loc, padded,
+                      RankedTensorType::get({paddedType.getNumElements()}, f32),
+                      {{0, 1, 2}})
+                : patches(nb, padded, kernel, outputSize, stride, dilation,
+                          plan.rowLength, lanes);
 
-        // The image's output [F, OH·OW], in its slice of the result; in
-        // place, [F, OH·W'] first, when W' is more than OW.
+        // The image's output [F, OH·OW], computed in its slice of the
+        // result, or [F, OH·W'] first when W' is more than OW.
         auto [outOffsets, outSizes, outStrides] = imageSlice(imageOutputType);
         Value slice = tensor::ExtractSliceOp::create(
-            nb, imageOutputType, iter[0], outOffsets, outSizes, outStrides);
-        bool wide = columns != outHeight * outWidth;
+            nb, imageOutputType, out, outOffsets, outSizes, outStrides);
+        auto productType = RankedTensorType::get({filters, plan.columns}, f32);
         Value productInit =
-            wide ? createEmpty(
-                       nb, loc,
-                       {nb.getIndexAttr(filters), nb.getIndexAttr(columns)})
-                 : collapseTo(nb, loc, slice, filterRowsType, {{0}, {1, 2}});
-        // The kernel cannot fail: the weight is a constant and the vectors
-        // at least 4 lanes wide.
-        Value product = *buildLinearKernelOnMatrix(
-            nb, loc, weightRows, matrix, stepOffsets, columns, bias, activation,
-            lanes, productInit);
-        Value imageOutput;
-        if (!wide) {
-          imageOutput =
-              expandTo(nb, loc, product, imageOutputType, {{0}, {1, 2}});
-        } else {
-          // Row (f, oh) of the output is the first OW floats of row
-          // f·OH + oh of the product, seen as [F·OH, W'].
-          auto rowType = RankedTensorType::get({outWidth}, nb.getF32Type());
-          Value wideRows =
-              expandTo(nb, loc, product,
-                       RankedTensorType::get({filters, outHeight, paddedWidth},
-                                             nb.getF32Type()),
-                       {{0}, {1, 2}});
-          imageOutput = forEach(
-              nb, filters * outHeight, slice,
-              [&](ImplicitLocOpBuilder &rb, Value row, Value out) {
-                Value f = arith::DivUIOp::create(
-                    rb, row, arith::ConstantIndexOp::create(rb, outHeight));
-                Value oh = arith::RemUIOp::create(
-                    rb, row, arith::ConstantIndexOp::create(rb, outHeight));
-                auto at = [&](int64_t length) {
-                  return std::make_tuple(
-                      SmallVector<OpFoldResult>{f, oh, rb.getIndexAttr(0)},
-                      SmallVector<OpFoldResult>{rb.getIndexAttr(1),
-                                                rb.getIndexAttr(1),
-                                                rb.getIndexAttr(length)},
-                      SmallVector<OpFoldResult>(3, rb.getIndexAttr(1)));
-                };
-                auto [srcOffsets, srcSizes, srcStrides] = at(paddedWidth);
-                Value source = tensor::ExtractSliceOp::create(
-                    rb, RankedTensorType::get({paddedWidth}, rb.getF32Type()),
-                    wideRows, srcOffsets, srcSizes, srcStrides);
-                auto [dstOffsets, dstSizes, dstStrides] = at(outWidth);
-                Value target = tensor::ExtractSliceOp::create(
-                    rb, rowType, out, dstOffsets, dstSizes, dstStrides);
-                return tensor::InsertSliceOp::create(
-                           rb, copyStretch(rb, source, target, lanes), out,
-                           dstOffsets, dstSizes, dstStrides)
-                    .getResult();
-              });
-        }
-        scf::YieldOp::create(
-            nb, tensor::InsertSliceOp::create(nb, imageOutput, iter[0],
-                                              outOffsets, outSizes, outStrides)
-                    .getResult());
+            wide ? createEmpty(nb, loc,
+                               getAsIndexOpFoldResult(nb.getContext(),
+                                                      productType.getShape()))
+                 : collapseTo(nb, loc, slice, productType, {{0}, {1, 2}});
+        Value product = buildLinearKernelOnMatrix(
+            nb, loc, weightRows, matrix, plan.stepOffsets, plan.columns, bias,
+            activation, lanes, productInit);
+        auto wideType = RankedTensorType::get(
+            {filters, outHeight, plan.paddedWidth}, f32);
+        Value imageOutput =
+            wide ? dropExtraColumns(
+                       nb, expandTo(nb, loc, product, wideType, {{0}, {1, 2}}),
+                       slice, lanes)
+                 : expandTo(nb, loc, product, imageOutputType, {{0}, {1, 2}});
+        return tensor::InsertSliceOp::create(nb, imageOutput, out, outOffsets,
+                                             outSizes, outStrides)
+            .getResult();
       });
-  return loop.getResult(0);
 }
 
 /// Convolves the padded NCHW `input` with `weight` into `init`. With one
@@ -476,7 +509,7 @@ static Value lowerConv2d(ConversionPatternRewriter &rewriter, ConvOp op,
   Value input = adaptor.getInput(), weight = adaptor.getWeight();
   std::array<int64_t, 4> pads = shape::spatialPads(op.getPadding());
   auto resultType = cast<RankedTensorType>(op.getType());
-  if (convolvesAsLinear(weight, groups, vectorLanes))
+  if (convolvesAsLinear(groups, vectorLanes))
     return convolveAsLinear(rewriter, loc, input, pads, weight,
                             adaptor.getBias(), resultType, op.getStride(),
                             op.getDilation(), activation, vectorLanes);
@@ -559,7 +592,7 @@ struct ConvTranspose2dLowering final : OpConversionPattern<ConvTranspose2dOp> {
     Value kernel = transposedKernel(rewriter, loc, adaptor.getWeight(), groups);
 
     auto resultType = cast<RankedTensorType>(op.getType());
-    if (convolvesAsLinear(kernel, groups, vectorLanes)) {
+    if (convolvesAsLinear(groups, vectorLanes)) {
       rewriter.replaceOp(
           op,
           convolveAsLinear(rewriter, loc, spreadInput(rewriter, loc, op, input),

@@ -455,12 +455,11 @@ FailureOr<Value> soma::lowering::buildLinearKernel(
       .emit(init, n);
 }
 
-FailureOr<Value> soma::lowering::buildLinearKernelOnMatrix(
+Value soma::lowering::buildLinearKernelOnMatrix(
     OpBuilder &b, Location loc, Value weight, Value matrix,
     ArrayRef<int64_t> stepOffsets, int64_t n, Value bias,
     Operation *activation, int64_t maxLanes, Value init) {
-  if (maxLanes < 4 || constantValues(weight).empty())
-    return failure();
+  assert(maxLanes >= 4 && "the kernel needs vectors of 4 lanes or more");
   auto offsetsType = RankedTensorType::get(
       {static_cast<int64_t>(stepOffsets.size())}, b.getIndexType());
   SmallVector<Attribute> offsets;

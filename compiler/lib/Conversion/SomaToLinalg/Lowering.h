@@ -54,8 +54,8 @@ mlir::Value buildRowSoftmax(mlir::OpBuilder &b, mlir::Location loc,
                             int64_t vectorLanes, int64_t prefetchDistance);
 /// reshape, flatten and transpose (Layout.cpp).
 void populateLayoutPatterns(mlir::RewritePatternSet &patterns);
-/// conv2d and conv_transpose2d (Convolution.cpp); one-group convolutions
-/// with a constant weight use the linear kernel with vectors of up to
+/// conv2d, conv2d_activation and conv_transpose2d (Convolution.cpp);
+/// one-group convolutions use the linear kernel with vectors of up to
 /// `vectorLanes` f32 (0: never).
 void populateConvolutionPatterns(mlir::RewritePatternSet &patterns,
                                  int64_t vectorLanes);
@@ -298,19 +298,19 @@ buildLinearKernel(mlir::OpBuilder &b, mlir::Location loc, mlir::Value rows,
                   mlir::Operation *activation, int64_t maxLanes);
 
 /// `act(weight · X + bias)` ([M, N]) into `init`: the same kernel with the
-/// roles of its operands swapped, for a constant `weight` ([M, K], its rows
-/// the kernel's rows), a bias ([M] or null) added along the rows, and X
-/// ([K, N]) read at run time in place from the 1-D `matrix`: X(k, j) is
-/// matrix[stepOffsets[k] + j]. The kernel reads whole vectors, so `matrix`
-/// must hold stepOffsets[k] + N rounded up to `maxLanes` floats for every
-/// k (what lies past N only reaches lanes that are not stored). Fails,
-/// emitting nothing, when the weight is not a readable constant.
-llvm::FailureOr<mlir::Value>
-buildLinearKernelOnMatrix(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value weight, mlir::Value matrix,
-                          llvm::ArrayRef<int64_t> stepOffsets, int64_t n,
-                          mlir::Value bias, mlir::Operation *activation,
-                          int64_t maxLanes, mlir::Value init);
+/// roles of its operands swapped, for a `weight` ([M, K], its rows the
+/// kernel's rows; read element by element, so it need not be a constant), a
+/// bias ([M] or null) added along the rows, and X ([K, N]) read at run time
+/// in place from the 1-D `matrix`: X(k, j) is matrix[stepOffsets[k] + j].
+/// The kernel reads whole vectors, so `matrix` must hold stepOffsets[k] + N
+/// rounded up to `maxLanes` (at least 4) floats for every k (what lies past
+/// N only reaches lanes that are not stored).
+mlir::Value buildLinearKernelOnMatrix(mlir::OpBuilder &b, mlir::Location loc,
+                                      mlir::Value weight, mlir::Value matrix,
+                                      llvm::ArrayRef<int64_t> stepOffsets,
+                                      int64_t n, mlir::Value bias,
+                                      mlir::Operation *activation,
+                                      int64_t maxLanes, mlir::Value init);
 
 /// The f32 values of `value` when it is an `arith.constant` whose elements
 /// can be read (dense, or a dense_resource blob in memory), in row-major
