@@ -713,9 +713,10 @@ func.func @main(%x: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
 // Streamed outputs against cached ones
 //===----------------------------------------------------------------------===//
 
-/// Activation outputs past convert-soma-to-linalg's nontemporal-threshold
-/// are written with non-temporal stores after one masked vector up to
-/// their first 64-byte boundary. Whatever the output's alignment, the
+/// Activation and softmax outputs past convert-soma-to-linalg's
+/// nontemporal-threshold are written with non-temporal stores after one
+/// masked vector up to their first 64-byte boundary (each row's, for the
+/// softmax rows). Whatever the output's alignment, the
 /// results are the bits of the cached writes, and nothing outside the
 /// output is touched.
 class StreamingTest : public ::testing::TestWithParam<const char *>,
@@ -736,9 +737,11 @@ protected:
   }
 };
 
-/// Every activation with a vector loop, on rows of an odd width.
+/// Every activation with a vector loop, and the softmax rows (each row
+/// streamed on its own: one masked vector up to its first boundary), on
+/// rows of an odd width.
 constexpr const char *streamingModel = R"mlir(
-func.func @main(%x: tensor<?x37xf32>) -> (tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>) {
+func.func @main(%x: tensor<?x37xf32>) -> (tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>) {
   %0 = soma.sigmoid %x : tensor<?x37xf32>
   %1 = soma.log_sigmoid %x : tensor<?x37xf32>
   %2 = soma.hard_sigmoid %x : tensor<?x37xf32>
@@ -747,7 +750,9 @@ func.func @main(%x: tensor<?x37xf32>) -> (tensor<?x37xf32>, tensor<?x37xf32>, te
   %5 = soma.tanh %x : tensor<?x37xf32>
   %6 = soma.softplus %x : tensor<?x37xf32>
   %7 = soma.relu %x : tensor<?x37xf32>
-  return %0, %1, %2, %3, %4, %5, %6, %7 : tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>
+  %8 = soma.softmax %x {dim = -1 : i64} : tensor<?x37xf32>
+  %9 = soma.log_softmax %x {dim = -1 : i64} : tensor<?x37xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>, tensor<?x37xf32>
 })mlir";
 
 TEST_P(StreamingTest, SameBitsAtEveryAlignment) {

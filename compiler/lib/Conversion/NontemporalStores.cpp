@@ -50,6 +50,7 @@ struct NontemporalStoresPass final
     : soma::impl::NontemporalStoresPassBase<NontemporalStoresPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    llvm::SmallPtrSet<Operation *, 4> fenced;
     WalkResult result = getOperation()->walk([&](scf::ForOp loop) {
       if (!loop->removeAttr(soma::kNontemporalStoresAttrName))
         return WalkResult::advance();
@@ -59,7 +60,15 @@ struct NontemporalStoresPass final
           return WalkResult::interrupt();
       // Non-temporal stores are weakly ordered: fence them before whatever
       // tells another thread the output is ready.
-      rewriter.setInsertionPointAfter(loop);
+      //
+      // Once, after the outermost of the loops around this one (not after
+      // each row of a softmax).
+      Operation *outermost = loop;
+      while (isa_and_nonnull<scf::ForOp>(outermost->getParentOp()))
+        outermost = outermost->getParentOp();
+      if (!fenced.insert(outermost).second)
+        return WalkResult::advance();
+      rewriter.setInsertionPointAfter(outermost);
       LLVM::CallIntrinsicOp::create(rewriter, loop.getLoc(),
                                     rewriter.getStringAttr("llvm.x86.sse.sfence"),
                                     ValueRange{});

@@ -47,6 +47,38 @@ func.func @eight_lanes(%out: memref<?xf32>, %from: index, %to: index) {
 
 // -----
 
+// Marked loops inside other loops (a softmax's rows) are fenced once,
+// after the outermost loop.
+// CHECK-LABEL: func.func @nested
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     vector.store %{{.+}} {alignment = 64 : i64, nontemporal = true}
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK:   scf.for
+// CHECK:     vector.store %{{.+}} {alignment = 64 : i64, nontemporal = true}
+// CHECK:   }
+// CHECK-NEXT: }
+// CHECK-NEXT: llvm.call_intrinsic "llvm.x86.sse.sfence"() : () -> ()
+// CHECK-NOT: llvm.call_intrinsic
+// CHECK: return
+func.func @nested(%out: memref<?x?xf32>, %rows: index, %from: index, %to: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %v = arith.constant dense<1.0> : vector<16xf32>
+  scf.for %r = %c0 to %rows step %c1 {
+    scf.for %i = %from to %to step %c16 {
+      vector.transfer_write %v, %out[%r, %i] {in_bounds = [true]} : vector<16xf32>, memref<?x?xf32>
+    } {soma.nontemporal_stores}
+    scf.for %i = %to to %to step %c16 {
+      vector.transfer_write %v, %out[%r, %i] {in_bounds = [true]} : vector<16xf32>, memref<?x?xf32>
+    } {soma.nontemporal_stores}
+  }
+  return
+}
+
+// -----
+
 // An unmarked loop keeps its writes, and gets no fence.
 // CHECK-LABEL: func.func @unmarked
 // CHECK: vector.transfer_write

@@ -3,9 +3,13 @@
 // RUN: soma-opt %s --convert-soma-to-linalg=vector-lanes=0 --split-input-file \
 // RUN:   | FileCheck %s --implicit-check-not=soma. \
 // RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log
-// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN: soma-opt %s --convert-soma-to-linalg=nontemporal-threshold=0 --split-input-file \
 // RUN:   | FileCheck %s --check-prefix=ROWS --implicit-check-not=soma. \
 // RUN:     --implicit-check-not=math.exp --implicit-check-not=math.log
+// With the default nontemporal-threshold the rows' last pass may stream
+// (STREAM).
+// RUN: soma-opt %s --convert-soma-to-linalg --split-input-file \
+// RUN:   | FileCheck %s --check-prefix=STREAM
 
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
 // CHECK-DAG: #[[KEPT:.+]] = affine_map<(d0, d1, d2) -> (d0, d2)>
@@ -297,22 +301,60 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // -----
 
 // A vector is one row; softmax sums exp in f32 lanes (a head and what its
-// additions lost), stores exp rounded to f32 in the output and scales it by
-// 1/sum (an f32 head and tail) in a last pass.
+// additions lost), stores exp rounded to f32 in a row of its own (made
+// once, carried by the row loop) and scales it by 1/sum (an f32 head and
+// tail) into the output in a last pass.
 // ROWS-LABEL: func.func @softmax_vector
 // ROWS-SAME: (%[[X:.+]]: tensor<?xf32>)
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
-// ROWS: scf.for
-// ROWS:   vector.reduction <maxnumf>
-// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, tensor<1x?xf32>)
-// ROWS:     vector.transfer_write
+// ROWS: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
+// ROWS: %[[EXPS:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
+// ROWS: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[EXPS]]) -> (tensor<1x?xf32>, f32, tensor<?xf32>)
+// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, tensor<?xf32>)
+// ROWS:     vector.transfer_write %{{.+}} : vector<16xf32>, tensor<?xf32>
 // ROWS:   vector.extract %{{.+}}[0] : f64 from vector<1xf64>
 // ROWS:   arith.divf %{{.+}} : f64
+// ROWS:   vector.reduction <maxnumf>
 // ROWS:   scf.for
-// ROWS:     vector.transfer_read %{{.+}} : tensor<1x?xf32>, vector<16xf32>
+// ROWS:     vector.transfer_read %{{.+}} : tensor<?xf32>, vector<16xf32>
 // ROWS:     llvm.intr.fma
-// ROWS:     vector.transfer_write
+// ROWS:     vector.transfer_write %{{.+}} : vector<16xf32>, tensor<1x?xf32>
 // ROWS: tensor.collapse_shape %{{.+}} {{\[\[}}0, 1]] : tensor<1x?xf32> into tensor<?xf32>
+// ROWS-NOT: soma.nontemporal_stores
+//
+// Streaming: the output is the op's own allocation, whose address is read
+// once; it streams from 2^20 elements on if its floats are aligned. Each
+// row is written in four loops: one masked vector up to the row's first
+// 64-byte boundary, the whole vectors from there marked for
+// soma-nontemporal-stores, the cached whole vectors (all of them when
+// nothing streams), the masked rest.
+// STREAM-LABEL: func.func @softmax_vector
+// STREAM: %[[OWN:.+]] = bufferization.alloc_tensor(%{{.+}}) : tensor<?xf32>
+// STREAM: %[[OUT:.+]] = tensor.expand_shape %[[OWN]]
+// STREAM: %[[COUNT:.+]] = arith.muli
+// STREAM: %[[BUFFER:.+]] = bufferization.to_buffer %[[OUT]] read_only
+// STREAM: %[[BASE:.+]] = memref.extract_aligned_pointer_as_index %[[BUFFER]]
+// STREAM: %[[LARGE:.+]] = arith.cmpi uge, %[[COUNT]], %c1048576
+// STREAM: %[[STREAMS:.+]] = arith.andi %[[LARGE]], %{{.+}} : i1
+// STREAM: scf.for %[[R:[^ ]+]] = {{.+}} -> (tensor<1x?xf32>, f32, tensor<?xf32>)
+// STREAM:   arith.divf %{{.+}} : f64
+// STREAM:   %[[TO_BOUNDARY:.+]] = arith.divui %{{.+}}, %c4
+// STREAM:   %[[SHORT:.+]] = arith.minui %[[TO_BOUNDARY]], %[[LENGTH:.+]] : index
+// STREAM:   %[[HEAD:.+]] = arith.select %[[STREAMS]], %[[SHORT]], %c0{{.*}} : index
+// STREAM:   %[[STREAM_END:.+]] = arith.select %[[STREAMS]], %{{.+}}, %[[HEAD]] : index
+// STREAM:   scf.for %[[C:[^ ]+]] = %c0{{.*}} to %[[HEAD]] step %c16
+// STREAM:     arith.subi %[[HEAD]], %[[C]]
+// STREAM:     vector.create_mask
+// STREAM:     vector.transfer_write %{{.+}}[%[[R]], %[[C]]] : vector<16xf32>, tensor<1x?xf32>
+// STREAM:   scf.for %[[C:[^ ]+]] = %[[HEAD]] to %[[STREAM_END]] step %c16
+// STREAM:     vector.transfer_write %{{.+}}[%[[R]], %[[C]]] {in_bounds = [true]} : vector<16xf32>, tensor<1x?xf32>
+// STREAM:   } {soma.nontemporal_stores}
+// STREAM:   scf.for %{{.+}} = %[[STREAM_END]] to %{{.+}} step %c16
+// STREAM-NOT: soma.nontemporal_stores
+// STREAM:     vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<1x?xf32>
+// STREAM:   scf.for
+// STREAM:     vector.create_mask
+// STREAM:     vector.transfer_write %{{.+}} : vector<16xf32>, tensor<1x?xf32>
 func.func @softmax_vector(%x: tensor<?xf32>) -> tensor<?xf32> {
   %0 = soma.softmax %x : tensor<?xf32>
   return %0 : tensor<?xf32>

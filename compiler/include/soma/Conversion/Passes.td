@@ -35,7 +35,10 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     stages, software-pipelined across steps; outputs of
     `nontemporal-threshold` elements or more in a loop marked for
     soma-nontemporal-stores), and softmax and log_softmax along the last
-    dimension row loops of vectors (which prefetch a later row). sigmoid,
+    dimension row loops of vectors (which prefetch a later row, and mark
+    the loop of each row's last pass that writes from the row's first
+    vector boundary on, for outputs of `nontemporal-threshold` elements or
+    more). sigmoid,
     log_sigmoid, silu, tanh, softplus (beta 1), hard_sigmoid (slope 1/6)
     and hard_swish compute in f32, with heads and tails carried exactly
     where a rounding would cost accuracy; the other forms (batch
@@ -70,12 +73,13 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
            "less time with it">,
     Option<"nontemporalThreshold", "nontemporal-threshold", "int64_t",
            /*default=*/"1048576",
-           "f32 elements from which an element-wise activation loop writes "
-           "its output with non-temporal stores (from its first "
-           "vector-aligned element on; soma-nontemporal-stores makes them "
-           "so after bufferization), which skip reading each output line "
-           "before writing it; 0: never. 4 MiB of output is twice a core's "
-           "L2 here">,
+           "f32 elements from which an element-wise activation loop, or "
+           "softmax's row loop, writes its output with non-temporal stores "
+           "(from its first vector-aligned element on, each row's for "
+           "softmax; soma-nontemporal-stores makes them so after "
+           "bufferization), which skip reading each output line before "
+           "writing it; 0: never. 4 MiB of output is twice a core's L2 "
+           "here">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -127,16 +131,18 @@ def NontemporalStoresPass : Pass<"soma-nontemporal-stores"> {
   let description = [{
     Runs after bufferization. In every `scf.for` that
     convert-soma-to-linalg marked `soma.nontemporal_stores` (the loops of
-    an element-wise activation over a large output), each in-bounds,
+    an element-wise activation over a large output, and of each softmax
+    row's last pass), each in-bounds,
     unmasked 1-D `vector.transfer_write` into a memref becomes a
     `vector.store` with `nontemporal` set and the vector's size as its
     alignment, which the marker promises: LLVM emits `vmovntps`, which
     writes whole cache lines without first reading them (a plain store
     reads each line of the output before writing it, a third of the
-    traffic of a streaming loop). The loop is then followed by an `sfence`
-    (`llvm.x86.sse.sfence`), since non-temporal stores are not ordered with
-    later ones: the thread pool's completion flag must not become visible
-    before the data. The marker is removed.
+    traffic of a streaming loop). The outermost `scf.for` around the loop
+    (the loop itself, or a softmax's row loop) is then followed by one
+    `sfence` (`llvm.x86.sse.sfence`), since non-temporal stores are not
+    ordered with later ones: the thread pool's completion flag must not
+    become visible before the data. The marker is removed.
 
     ```mlir
     scf.for %i = %a to %b step %c32 {
@@ -155,7 +161,7 @@ def NontemporalStoresPass : Pass<"soma-nontemporal-stores"> {
     llvm.call_intrinsic "llvm.x86.sse.sfence"() : () -> ()
     ```
     A marked loop with any other write is an error: the marker's promise
-    covers only what the activation loops write.
+    covers only what the activation and softmax loops write.
   }];
   let dependentDialects = [
     "::mlir::vector::VectorDialect",

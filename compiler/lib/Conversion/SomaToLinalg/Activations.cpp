@@ -281,38 +281,17 @@ static std::optional<StagedBody> stagedBody(Operation *activation) {
 
 /// The first element of the flat `out` whose address is a multiple of the
 /// vector size, and whether the loops write `out` from there on with
-/// non-temporal stores: when it has at least `threshold` elements and its
-/// floats are 4-byte aligned (always, from C; a misaligned view could not
-/// reach a vector boundary). Otherwise the start is 0 and nothing streams.
+/// non-temporal stores (streamingOutput). Otherwise the start is 0 and
+/// nothing streams.
 static std::pair<Value, Value> streamingStart(ImplicitLocOpBuilder &b,
                                               Value out, Value count,
                                               int64_t lanes,
                                               int64_t threshold) {
-  auto index = [&](int64_t value) {
-    return arith::ConstantIndexOp::create(b, value);
-  };
-  // The buffer `out` will live in (the caller's, once bufferized), for its
-  // address only.
-  Value buffer = bufferView(b, b.getLoc(), out);
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, buffer);
-  Value address = arith::AddIOp::create(
-      b, base, arith::MulIOp::create(b, metadata.getOffset(), index(4)));
-  Value floatAligned = arith::CmpIOp::create(
-      b, arith::CmpIPredicate::eq,
-      arith::AndIOp::create(b, address, index(3)), index(0));
-  Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, count,
-                                      index(threshold));
-  Value streams = arith::AndIOp::create(b, large, floatAligned);
-  // (-address mod vector bytes)/4: the floats before the next boundary.
-  Value vectorBytes = index(lanes * 4);
-  Value toBoundary = arith::AndIOp::create(
-      b, arith::SubIOp::create(b, vectorBytes,
-                               arith::AndIOp::create(
-                                   b, address, index(lanes * 4 - 1))),
-      index(lanes * 4 - 1));
-  Value head = arith::DivUIOp::create(b, toBoundary, index(4));
-  return {arith::SelectOp::create(b, streams, head, index(0)), streams};
+  auto [address, streams] = streamingOutput(b, out, count, threshold);
+  Value head = floatsToVectorBoundary(b, address, lanes);
+  return {arith::SelectOp::create(
+              b, streams, head, arith::ConstantIndexOp::create(b, 0)),
+          streams};
 }
 
 /// `body` applied to every element of `input`, as vector code: the tensor

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -338,4 +339,38 @@ Value soma::lowering::bufferView(OpBuilder &b, Location loc, Value tensor) {
       MemRefType::get(type.getShape(), type.getElementType(), layout);
   return bufferization::ToBufferOp::create(b, loc, memrefType, tensor,
                                            /*read_only=*/true);
+}
+
+soma::lowering::StreamingOutput soma::lowering::streamingOutput(ImplicitLocOpBuilder &b,
+                                                Value out, Value count,
+                                                int64_t threshold) {
+  auto index = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  Value buffer = bufferView(b, b.getLoc(), out);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, buffer);
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, buffer);
+  Value address = arith::AddIOp::create(
+      b, base, arith::MulIOp::create(b, metadata.getOffset(), index(4)));
+  Value floatAligned = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::eq,
+      arith::AndIOp::create(b, address, index(3)), index(0));
+  Value large = arith::CmpIOp::create(b, arith::CmpIPredicate::uge, count,
+                                      index(threshold));
+  return {address, arith::AndIOp::create(b, large, floatAligned)};
+}
+
+Value soma::lowering::floatsToVectorBoundary(ImplicitLocOpBuilder &b,
+                                             Value address, int64_t lanes) {
+  auto index = [&](int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  };
+  // (-address mod vector bytes)/4.
+  Value vectorBytes = index(lanes * 4);
+  Value toBoundary = arith::AndIOp::create(
+      b, arith::SubIOp::create(b, vectorBytes,
+                               arith::AndIOp::create(
+                                   b, address, index(lanes * 4 - 1))),
+      index(lanes * 4 - 1));
+  return arith::DivUIOp::create(b, toBoundary, index(4));
 }

@@ -41,17 +41,22 @@ void populateContractionPatterns(mlir::RewritePatternSet &patterns,
 /// reduce_sum, softmax, log_softmax and batch_norm (Reduction.cpp);
 /// softmax along the last dimension as the row loops of SoftmaxKernel.cpp
 /// with vectors of `vectorLanes` f32 (linalg forms when it is 0), which
-/// prefetch rows `prefetchDistance` f32 ahead (0: not at all).
+/// prefetch rows `prefetchDistance` f32 ahead (0: not at all) and stream
+/// outputs of `nontemporalThreshold` elements or more (0: none).
 void populateReductionPatterns(mlir::RewritePatternSet &patterns,
-                               int64_t vectorLanes, int64_t prefetchDistance);
+                               int64_t vectorLanes, int64_t prefetchDistance,
+                               int64_t nontemporalThreshold);
 
 /// softmax (or, with `logarithm`, log_softmax) of `input` (rank >= 1, f32)
 /// along its last dimension, as row loops of vectors of `vectorLanes` f32
 /// (SoftmaxKernel.cpp) that prefetch the row at least `prefetchDistance`
-/// f32 ahead, unless that is 0.
+/// f32 ahead, unless that is 0, and write an output of
+/// `nontemporalThreshold` elements or more (unless that is 0) with
+/// non-temporal stores.
 mlir::Value buildRowSoftmax(mlir::OpBuilder &b, mlir::Location loc,
                             mlir::Value input, bool logarithm,
-                            int64_t vectorLanes, int64_t prefetchDistance);
+                            int64_t vectorLanes, int64_t prefetchDistance,
+                            int64_t nontemporalThreshold);
 /// reshape, flatten and transpose (Layout.cpp).
 void populateLayoutPatterns(mlir::RewritePatternSet &patterns);
 /// conv2d, conv2d_activation and conv_transpose2d (Convolution.cpp);
@@ -178,6 +183,24 @@ mlir::Value expandFromRows(mlir::OpBuilder &b, mlir::Location loc,
 /// tensor ahead of their reads, or that need its address.
 mlir::Value bufferView(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value tensor);
+
+/// Where a loop may write `out` (f32) with non-temporal stores: the byte
+/// address of its first element, and whether it streams — when it has at
+/// least `threshold` elements (`count`) and its floats are 4-byte aligned
+/// (always, from C; a misaligned view could not reach a vector boundary).
+/// The address is read from the buffer `out` will live in, so `out` must be
+/// the loop's own destination (a bufferization.alloc_tensor, which CSE does
+/// not merge with another).
+struct StreamingOutput {
+  mlir::Value address, streams;
+};
+StreamingOutput streamingOutput(mlir::ImplicitLocOpBuilder &b, mlir::Value out,
+                                mlir::Value count, int64_t threshold);
+
+/// The floats from byte `address` (4-byte aligned) up to the next multiple
+/// of `lanes` floats: where vector stores of `lanes` f32 may start aligned.
+mlir::Value floatsToVectorBoundary(mlir::ImplicitLocOpBuilder &b,
+                                   mlir::Value address, int64_t lanes);
 
 //===----------------------------------------------------------------------===//
 // Scalars

@@ -139,9 +139,10 @@ struct ReduceSumLowering final : OpConversionPattern<ReduceSumOp> {
 template <typename OpTy, bool Logarithm>
 struct SoftmaxLowering final : OpConversionPattern<OpTy> {
   SoftmaxLowering(MLIRContext *context, int64_t vectorLanes,
-                  int64_t prefetchDistance)
+                  int64_t prefetchDistance, int64_t nontemporalThreshold)
       : OpConversionPattern<OpTy>(context), vectorLanes(vectorLanes),
-        prefetchDistance(prefetchDistance) {}
+        prefetchDistance(prefetchDistance),
+        nontemporalThreshold(nontemporalThreshold) {}
   using OpAdaptor = typename OpTy::Adaptor;
 
   LogicalResult
@@ -159,7 +160,8 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
       if (vectorLanes > 0 && dim == type.getRank() - 1)
         rewriter.replaceOp(op,
                            buildRowSoftmax(rewriter, loc, input, Logarithm,
-                                           vectorLanes, prefetchDistance));
+                                           vectorLanes, prefetchDistance,
+                                           nontemporalThreshold));
       else
         rewriter.replaceOp(op, buildSoftmax(rewriter, loc, input, dim));
       return success();
@@ -173,7 +175,7 @@ struct SoftmaxLowering final : OpConversionPattern<OpTy> {
   }
 
 private:
-  int64_t vectorLanes, prefetchDistance;
+  int64_t vectorLanes, prefetchDistance, nontemporalThreshold;
 
   static Value buildSoftmax(OpBuilder &b, Location loc, Value input,
                             int64_t dim) {
@@ -312,10 +314,11 @@ struct BatchNormLowering final : OpConversionPattern<BatchNormOp> {
 
 void soma::lowering::populateReductionPatterns(RewritePatternSet &patterns,
                                               int64_t vectorLanes,
-                                              int64_t prefetchDistance) {
+                                              int64_t prefetchDistance,
+                                              int64_t nontemporalThreshold) {
   MLIRContext *context = patterns.getContext();
   patterns.add<ReduceSumLowering, BatchNormLowering>(context);
   patterns.add<SoftmaxLowering<SoftmaxOp, false>,
-               SoftmaxLowering<LogSoftmaxOp, true>>(context, vectorLanes,
-                                                    prefetchDistance);
+               SoftmaxLowering<LogSoftmaxOp, true>>(
+      context, vectorLanes, prefetchDistance, nontemporalThreshold);
 }

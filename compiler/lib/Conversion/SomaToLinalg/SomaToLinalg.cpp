@@ -38,7 +38,8 @@ void soma::populateSomaToLinalgConversionPatterns(RewritePatternSet &patterns,
                                        prefetchDistance, nontemporalThreshold);
   lowering::populateArithmeticPatterns(patterns);
   lowering::populateContractionPatterns(patterns, vectorLanes);
-  lowering::populateReductionPatterns(patterns, vectorLanes, prefetchDistance);
+  lowering::populateReductionPatterns(patterns, vectorLanes, prefetchDistance,
+                                      nontemporalThreshold);
   lowering::populateLayoutPatterns(patterns);
   lowering::populateConvolutionPatterns(patterns, vectorLanes);
   lowering::populatePoolingPatterns(patterns);
