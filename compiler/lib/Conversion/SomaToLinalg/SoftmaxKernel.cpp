@@ -408,7 +408,8 @@ private:
                                 step));
     };
     // Below the threshold nothing streams: no head, an empty streaming
-    // loop, and the rest as `pass` has it.
+    // loop, and the rest as `pass` has it. `out` is this op's own
+    // allocation, its rows `length` floats apart.
     Value rowAddress = arith::AddIOp::create(
         rb, outAddress,
         arith::MulIOp::create(rb, arith::MulIOp::create(rb, row, length),
