@@ -189,6 +189,16 @@ func.func @sigmoid(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
 // F32-LABEL: func.func @log_sigmoid_static
 // F32-NOT: f64
 // F32: linalg.yield %{{.+}} : f32
+// With AVX-512: 0 - softplus(-x), softplus as in @softplus_default below.
+// VEC-LABEL: func.func @log_sigmoid_static
+// VEC: %[[X:.+]] = vector.transfer_read
+// VEC: %[[Z:.+]] = arith.negf %[[X]] : vector<16xf32>
+// VEC: arith.cmpf ogt, %[[Z]], %{{.+}} : vector<16xf32>
+// VEC-COUNT-8: vector.gather
+// VEC-NOT: arith.divf
+// VEC: %[[SOFTPLUS:.+]] = arith.addf %{{.+}}, %{{.+}} : vector<16xf32>
+// VEC: %[[R:.+]] = arith.subf %{{.+}}, %[[SOFTPLUS]] : vector<16xf32>
+// VEC-NEXT: vector.transfer_write %[[R]]
 func.func @log_sigmoid_static(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   %0 = soma.log_sigmoid %x : tensor<2x3xf32>
   return %0 : tensor<2x3xf32>
@@ -410,6 +420,40 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 
 // PyTorch's default softplus (beta 1) in f32: log1p(exp(-|x|)) as for
 // log_sigmoid, plus max(x, 0); x itself past the threshold.
+// AVX2-LABEL: func.func @softplus_default
+// AVX2: arith.divf %{{.+}} : vector<8xf32>
+// AVX2-NOT: vector.gather
+// AVX2: tensor.expand_shape
+// With AVX-512: p + g(a) with g(a) = log(1 + e^a), a = -x and p = x above
+// 0.95, a = x and p = 0 below; below a = -18.5, a reduced for e^a; the
+// entry of a's interval from a·1.5625 by the shifter trick (the 32nd for
+// e^a); r = a minus the entry's center (or the reduced a); a degree-6
+// polynomial in r with the center and the 7 coefficients gathered from
+// tables of 32; scaled by 2^n (n = 0 but for e^a) and added to p. No
+// division, and no select for the default threshold 20 (from 16 on the
+// sum is x).
+// VEC-LABEL: func.func @softplus_default
+// VEC: %[[X:.+]] = vector.transfer_read
+// VEC: %[[REFLECT:.+]] = arith.cmpf ogt, %[[X]], %{{.+}} : vector<16xf32>
+// VEC: %[[NEGX:.+]] = arith.negf %[[X]] : vector<16xf32>
+// VEC: %[[A:.+]] = arith.select %[[REFLECT]], %[[NEGX]], %[[X]] : vector<16xi1>, vector<16xf32>
+// VEC: %[[P:.+]] = arith.select %[[REFLECT]], %[[X]], %{{.+}} : vector<16xi1>, vector<16xf32>
+// VEC: %[[USEEXP:.+]] = arith.cmpf olt, %[[A]], %{{.+}} : vector<16xf32>
+// VEC: %[[SHIFTED:.+]] = llvm.intr.fma(%{{.+}}, %{{.+}}, %{{.+}})
+// VEC: %[[N:.+]] = arith.subf %[[SHIFTED]], %{{.+}} : vector<16xf32>
+// VEC: %[[PICKED:.+]] = llvm.intr.fma(%[[A]], %{{.+}}, %{{.+}})
+// VEC: %[[BITS:.+]] = arith.bitcast %[[PICKED]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[MASKED:.+]] = arith.andi %[[BITS]], %{{.+}} : vector<16xi32>
+// VEC: %[[ENTRY:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[MASKED]] : vector<16xi1>, vector<16xi32>
+// VEC: %[[M:.+]] = vector.gather %{{.+}}[%{{.+}}] [%[[ENTRY]]], %{{.+}}, %{{.+}} : tensor<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// VEC: %[[CENTERED:.+]] = arith.subf %[[A]], %[[M]] : vector<16xf32>
+// VEC: %[[R:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[CENTERED]] : vector<16xi1>, vector<16xf32>
+// VEC-COUNT-6: llvm.intr.fma(%{{.+}}, %[[R]], %{{.+}})
+// VEC: %[[G:.+]] = x86vector.avx512.mask.scalef %[[Y:.+]], %[[N]], %[[Y]], %{{.+}}, %{{.+}} : vector<16xf32>
+// VEC-NOT: arith.divf
+// VEC-NOT: arith.select
+// VEC: %[[SUM:.+]] = arith.addf %[[P]], %[[G]] : vector<16xf32>
+// VEC-NEXT: vector.transfer_write %[[SUM]]
 // CHECK-LABEL: func.func @softplus_default
 // CHECK: linalg.generic
 // CHECK: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):

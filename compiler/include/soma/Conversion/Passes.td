@@ -31,8 +31,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     (`vector-lanes` f32 per vector, four vectors a step, each but the
     piecewise-linear ones prefetching its input `prefetch-distance` f32
     ahead until that would pass the end, then
-    one masked vector; sigmoid, silu, softplus and log_sigmoid in two
-    stages, software-pipelined across steps; outputs of
+    one masked vector; sigmoid, silu and, with fewer than 16 lanes,
+    softplus and log_sigmoid in two stages, software-pipelined across
+    steps; outputs of
     `nontemporal-threshold` elements or more in a loop marked for
     soma-nontemporal-stores), and softmax and log_softmax along the last
     dimension row loops of vectors (which prefetch a later row, and mark
@@ -175,7 +176,8 @@ def GatherToPermutePass : Pass<"soma-gather-to-permute"> {
   let description = [{
     Runs after bufferization, on AVX-512 targets. A `vector.gather` of 16
     f32 lanes, every lane enabled, from a constant `memref.global` of 32
-    f32 at offset 0 (the coefficient lookups of tanh, TanhByIntervals.cpp)
+    f32 at offset 0 (the coefficient lookups of tanh, softplus and
+    log_sigmoid: TanhByIntervals.cpp, SoftplusByIntervals.cpp)
     becomes AVX-512's two-register permute `vpermi2ps`
     (`llvm.x86.avx512.vpermi2var.ps.512`) of the table's two halves as
     vector constants: one instruction on registers instead of 16 loads. The

@@ -4,8 +4,9 @@
 // all-parallel linalg.generic) of its element body. sigmoid, log_sigmoid,
 // silu, tanh and softplus (beta 1) compute in f32 alone, carrying heads and
 // tails where a rounding would cost accuracy (ApproxMath.cpp), within 2 ULP
-// of the correctly rounded result (tanh on AVX-512 from polynomials on
-// intervals, TanhByIntervals.cpp); hard_sigmoid (slope 1/6) is two fmas
+// of the correctly rounded result (on AVX-512, tanh, softplus and
+// log_sigmoid from polynomials on intervals, TanhByIntervals.cpp and
+// SoftplusByIntervals.cpp); hard_sigmoid (slope 1/6) is two fmas
 // and two clamps, hard_swish a line, a product and an fma. softplus with
 // other betas and the other slopes of hard_sigmoid compute in f64 and
 // round to f32 once: their exp, expm1 and log1p are Soma's own
@@ -75,8 +76,13 @@ static Value buildScalar(ImplicitLocOpBuilder &b, SigmoidOp, Value x) {
   return buildSigmoidF32(b, x);
 }
 
-static Value buildScalar(ImplicitLocOpBuilder &b, LogSigmoidOp, Value x) {
-  // In f32 alone (ApproxMath.cpp).
+/// log_sigmoid in f32 alone: on AVX-512 from 31 polynomials whose
+/// coefficients its permute selects (SoftplusByIntervals.cpp), elsewhere
+/// from exp and log1p (ApproxMath.cpp).
+static Value buildLogSigmoid(ImplicitLocOpBuilder &b, Value x,
+                             int64_t targetLanes) {
+  if (targetLanes == 16)
+    return buildLogSigmoidByIntervalsF32(b, x);
   return buildLogSigmoidF32(b, x);
 }
 
@@ -182,11 +188,15 @@ static Value buildScalar(ImplicitLocOpBuilder &b, ThresholdOp op, Value x) {
       b, replace, constant(b, op.getValue().convertToFloat(), x), x);
 }
 
-static Value buildScalar(ImplicitLocOpBuilder &b, SoftplusOp op, Value x) {
+static Value buildSoftplus(ImplicitLocOpBuilder &b, SoftplusOp op, Value x,
+                           int64_t targetLanes) {
   double beta = op.getBeta().convertToFloat();
   double threshold = op.getThreshold().convertToFloat();
-  // PyTorch's default beta 1 in f32 alone (ApproxMath.cpp); other betas
-  // scale x first, which in f32 would round, so they compute in f64.
+  // PyTorch's default beta 1 in f32 alone, as log_sigmoid (on AVX-512
+  // SoftplusByIntervals.cpp, elsewhere ApproxMath.cpp); other betas scale
+  // x first, which in f32 would round, so they compute in f64.
+  if (beta == 1.0 && targetLanes == 16)
+    return buildSoftplusByIntervalsF32(b, x, op.getThreshold().convertToFloat());
   if (beta == 1.0)
     return buildSoftplusF32(b, x, op.getThreshold().convertToFloat());
   return inF64(b, x, [&](Value v) {
@@ -225,8 +235,13 @@ Value soma::lowering::buildActivationScalar(ImplicitLocOpBuilder &b,
     });
   return llvm::TypeSwitch<Operation *, Value>(activation)
       .Case<TanhOp>([&](TanhOp) { return buildTanh(b, x, targetLanes); })
-      .Case<SigmoidOp, LogSigmoidOp, HardSigmoidOp, SiluOp, HardSwishOp,
-            ReluOp, LeakyReluOp, ThresholdOp, SoftplusOp>(
+      .Case<LogSigmoidOp>(
+          [&](LogSigmoidOp) { return buildLogSigmoid(b, x, targetLanes); })
+      .Case<SoftplusOp>([&](SoftplusOp op) {
+        return buildSoftplus(b, op, x, targetLanes);
+      })
+      .Case<SigmoidOp, HardSigmoidOp, SiluOp, HardSwishOp, ReluOp,
+            LeakyReluOp, ThresholdOp>(
           [&](auto op) { return buildScalar(b, op, x); });
 }
 
@@ -260,12 +275,17 @@ struct StagedBody {
   std::function<Value(ImplicitLocOpBuilder &, ValueRange)> finish;
 };
 
-/// The staged form of `activation`'s body, if it has one.
-static std::optional<StagedBody> stagedBody(Operation *activation) {
+/// The staged form of `activation`'s body on vectors of `vectorLanes`, if
+/// it has one. (softplus and log_sigmoid on AVX-512 are short enough
+/// without.)
+static std::optional<StagedBody> stagedBody(Operation *activation,
+                                            int64_t vectorLanes) {
   if (isa<SigmoidOp>(activation))
     return StagedBody{buildSigmoidF32Start, buildSigmoidF32Finish};
   if (isa<SiluOp>(activation))
     return StagedBody{buildSiluF32Start, buildSiluF32Finish};
+  if (vectorLanes == 16)
+    return std::nullopt;
   if (isa<LogSigmoidOp>(activation))
     return StagedBody{buildLogSigmoidF32Start, buildLogSigmoidF32Finish};
   if (auto softplus = dyn_cast<SoftplusOp>(activation);
@@ -512,7 +532,7 @@ Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
   };
   auto type = cast<RankedTensorType>(input.getType());
   if (vectorLanes > 0 && type.getRank() > 0) {
-    std::optional<StagedBody> staged = stagedBody(activation);
+    std::optional<StagedBody> staged = stagedBody(activation, vectorLanes);
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
                            nontemporalThreshold, body,
                            staged ? &*staged : nullptr);

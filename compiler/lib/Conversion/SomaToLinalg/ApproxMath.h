@@ -135,6 +135,20 @@ buildLogSigmoidF32Start(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 mlir::Value buildLogSigmoidF32Finish(mlir::ImplicitLocOpBuilder &b,
                                      mlir::ValueRange start);
 
+/// softplus(x) with beta 1, x itself above `threshold`, and log_sigmoid(x)
+/// for f32 (or a vector of up to 16 f32) x on AVX-512 targets: softplus(x)
+/// = p + log(1 + e^a) with a = x, p = 0 up to 0.95 and a = -x, p = x above,
+/// the logarithm a degree-6 polynomial on each of 31 intervals of a and
+/// e^a below a = -18.5, the coefficients gathered from tables of 32
+/// (SoftplusByIntervals.cpp; the gathers become AVX-512 permutes in
+/// soma-gather-to-permute). Within 1 ULP of exact for every f32 input;
+/// log_sigmoid is 0 - softplus(-x). Narrower vectors and scalars are
+/// widened to 16 lanes.
+mlir::Value buildSoftplusByIntervalsF32(mlir::ImplicitLocOpBuilder &b,
+                                        mlir::Value x, float threshold);
+mlir::Value buildLogSigmoidByIntervalsF32(mlir::ImplicitLocOpBuilder &b,
+                                          mlir::Value x);
+
 } // namespace soma::lowering
 
 #endif // SOMA_LIB_CONVERSION_SOMATOLINALG_APPROXMATH_H
