@@ -425,31 +425,42 @@ func.func @threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 // AVX2-NOT: vector.gather
 // AVX2: tensor.expand_shape
 // With AVX-512: p + g(a) with g(a) = log(1 + e^a), a = -x and p = x above
-// 0.95, a = x and p = 0 below; below a = -18.5, a reduced for e^a; the
-// entry of a's interval from a·1.5625 by the shifter trick (the 32nd for
-// e^a); r = a minus the entry's center (or the reduced a); a degree-6
-// polynomial in r with the center and the 7 coefficients gathered from
-// tables of 32; scaled by 2^n (n = 0 but for e^a) and added to p. No
-// division, and no select for the default threshold 20 (from 16 on the
-// sum is x).
+// 0.95, a = x and p = 0 below; the entry of a's interval from a·1.5625 by
+// the shifter trick; then, if some lane's a is below -18.5, those lanes
+// reduced for e^a = 2^n·e^r and given the 32nd entry, r for their
+// argument and the others a minus their entry's center, a degree-6
+// polynomial with the center and the 7 coefficients gathered from tables
+// of 32, scaled by 2^n (n = 0 but for e^a); otherwise the same without
+// the exponential's lanes. p added last. No division, and no select for
+// the default threshold 20 (from 16 on the sum is x).
 // VEC-LABEL: func.func @softplus_default
 // VEC: %[[X:.+]] = vector.transfer_read
 // VEC: %[[REFLECT:.+]] = arith.cmpf ogt, %[[X]], %{{.+}} : vector<16xf32>
 // VEC: %[[NEGX:.+]] = arith.negf %[[X]] : vector<16xf32>
 // VEC: %[[A:.+]] = arith.select %[[REFLECT]], %[[NEGX]], %[[X]] : vector<16xi1>, vector<16xf32>
 // VEC: %[[P:.+]] = arith.select %[[REFLECT]], %[[X]], %{{.+}} : vector<16xi1>, vector<16xf32>
-// VEC: %[[USEEXP:.+]] = arith.cmpf olt, %[[A]], %{{.+}} : vector<16xf32>
-// VEC: %[[SHIFTED:.+]] = llvm.intr.fma(%{{.+}}, %{{.+}}, %{{.+}})
-// VEC: %[[N:.+]] = arith.subf %[[SHIFTED]], %{{.+}} : vector<16xf32>
 // VEC: %[[PICKED:.+]] = llvm.intr.fma(%[[A]], %{{.+}}, %{{.+}})
 // VEC: %[[BITS:.+]] = arith.bitcast %[[PICKED]] : vector<16xf32> to vector<16xi32>
-// VEC: %[[MASKED:.+]] = arith.andi %[[BITS]], %{{.+}} : vector<16xi32>
-// VEC: %[[ENTRY:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[MASKED]] : vector<16xi1>, vector<16xi32>
-// VEC: %[[M:.+]] = vector.gather %{{.+}}[%{{.+}}] [%[[ENTRY]]], %{{.+}}, %{{.+}} : tensor<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
-// VEC: %[[CENTERED:.+]] = arith.subf %[[A]], %[[M]] : vector<16xf32>
-// VEC: %[[R:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[CENTERED]] : vector<16xi1>, vector<16xf32>
+// VEC: %[[ENTRY:.+]] = arith.andi %[[BITS]], %{{.+}} : vector<16xi32>
+// VEC: %[[USEEXP:.+]] = arith.cmpf olt, %[[A]], %{{.+}} : vector<16xf32>
+// VEC: %[[ANY:.+]] = vector.reduction <or>, %[[USEEXP]] : vector<16xi1> into i1
+// VEC: %[[G:.+]] = scf.if %[[ANY]] -> (vector<16xf32>) {
+// VEC:   %[[SHIFTED:.+]] = llvm.intr.fma(%{{.+}}, %{{.+}}, %{{.+}})
+// VEC:   %[[N:.+]] = arith.subf %[[SHIFTED]], %{{.+}} : vector<16xf32>
+// VEC:   %[[EXPENTRY:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[ENTRY]] : vector<16xi1>, vector<16xi32>
+// VEC:   %[[M:.+]] = vector.gather %{{.+}}[%{{.+}}] [%[[EXPENTRY]]], %{{.+}}, %{{.+}} : tensor<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// VEC:   %[[CENTERED:.+]] = arith.subf %[[A]], %[[M]] : vector<16xf32>
+// VEC:   %[[R:.+]] = arith.select %[[USEEXP]], %{{.+}}, %[[CENTERED]] : vector<16xi1>, vector<16xf32>
 // VEC-COUNT-6: llvm.intr.fma(%{{.+}}, %[[R]], %{{.+}})
-// VEC: %[[G:.+]] = x86vector.avx512.mask.scalef %[[Y:.+]], %[[N]], %[[Y]], %{{.+}}, %{{.+}} : vector<16xf32>
+// VEC:   %[[SCALED:.+]] = x86vector.avx512.mask.scalef %[[Y:.+]], %[[N]], %[[Y]], %{{.+}}, %{{.+}} : vector<16xf32>
+// VEC:   scf.yield %[[SCALED]] : vector<16xf32>
+// VEC: } else {
+// VEC:   %[[M2:.+]] = vector.gather %{{.+}}[%{{.+}}] [%[[ENTRY]]], %{{.+}}, %{{.+}} : tensor<32xf32>, vector<16xi32>, vector<16xi1>, vector<16xf32> into vector<16xf32>
+// VEC:   %[[R2:.+]] = arith.subf %[[A]], %[[M2]] : vector<16xf32>
+// VEC-COUNT-6: llvm.intr.fma(%{{.+}}, %[[R2]], %{{.+}})
+// VEC-NOT: x86vector
+// VEC:   scf.yield
+// VEC: }
 // VEC-NOT: arith.divf
 // VEC-NOT: arith.select
 // VEC: %[[SUM:.+]] = arith.addf %[[P]], %[[G]] : vector<16xf32>
