@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
@@ -55,7 +56,7 @@ protected:
   ActivationVectorTest() {
     context
         .loadDialect<soma::SomaDialect, arith::ArithDialect, func::FuncDialect,
-                     math::MathDialect, tensor::TensorDialect,
+                     math::MathDialect, scf::SCFDialect, tensor::TensorDialect,
                      vector::VectorDialect, LLVM::LLVMDialect,
                      x86vector::X86VectorDialect>();
   }

@@ -143,7 +143,8 @@ mlir::Value buildLogSigmoidF32Finish(mlir::ImplicitLocOpBuilder &b,
 /// (SoftplusByIntervals.cpp; the gathers become AVX-512 permutes in
 /// soma-gather-to-permute). Within 1 ULP of exact for every f32 input;
 /// log_sigmoid is 0 - softplus(-x). Narrower vectors and scalars are
-/// widened to 16 lanes.
+/// widened to 16 lanes. The result comes out of an scf.if (one branch per
+/// vector), so the SCF dialect must be loaded too.
 mlir::Value buildSoftplusByIntervalsF32(mlir::ImplicitLocOpBuilder &b,
                                         mlir::Value x, float threshold);
 mlir::Value buildLogSigmoidByIntervalsF32(mlir::ImplicitLocOpBuilder &b,

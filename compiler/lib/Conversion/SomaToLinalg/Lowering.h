@@ -280,8 +280,9 @@ mlir::Value onLanes(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// `targetLanes` is the f32 lanes of the compilation's widest vectors: 16
 /// means AVX-512, whose permute tanh and whose reciprocal estimate sigmoid
 /// and silu then use at every width (widened to 16 lanes), so that all of
-/// a compilation's results of an op are the same bits.
-/// Null for any other op.
+/// a compilation's results of an op are the same bits. The body uses arith,
+/// math, vector, tensor, scf, LLVM (fma) and x86vector ops, whose dialects
+/// must be loaded. Null for any other op.
 mlir::Value buildActivationScalar(mlir::ImplicitLocOpBuilder &b,
                                   mlir::Operation *activation, mlir::Value x,
                                   int64_t targetLanes);
