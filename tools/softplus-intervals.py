@@ -28,9 +28,10 @@ largest error of the exactly evaluated polynomial (f32 coefficients, 201
 points) in ULPs of g; then the C++ tables.
 """
 
-import struct
 
 import mpmath as mp
+
+from f32 import bits, from_bits, literal, to_f32, ulp
 
 mp.mp.dps = 40
 
@@ -41,20 +42,8 @@ LOWEST = -29  # the lowest k; entry k - LOWEST holds interval k
 SLACK = mp.mpf(2) ** -12  # rounding a/0.64 may pick a neighbor at an edge
 
 
-def to_f32(x):
-    return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
-def bits(x):
-    return struct.unpack("I", struct.pack("f", x))[0]
-
-
-def from_bits(b):
-    return struct.unpack("f", struct.pack("I", b))[0]
-
-
-def ulp(v):
-    return mp.mpf(2) ** (mp.floor(mp.log(abs(v), 2)) - 23)
 
 
 def g(a):
@@ -127,10 +116,6 @@ def main():
     worst = worst_error(mp.exp, mp.mpf(0), coefficients, -half, half)
     print(f"// 31: e^r, |r| <= ln2/2, polynomial {float(worst):.3f} ULP")
     rows.append((0.0, coefficients))
-
-    def literal(v):
-        mantissa, exponent = float(v).hex().split("p")
-        return mantissa.rstrip("0").rstrip(".") + "p" + exponent + "f"
 
     def table(values, indent):
         literals = [literal(v) for v in values]

@@ -22,9 +22,10 @@ points) in ULPs of tanh; then the C++ tables, entries 29-31 repeating the
 last interval (|x| <= 9.2 never indexes them).
 """
 
-import struct
 
 import mpmath as mp
+
+from f32 import bits, from_bits, literal, to_f32, ulp
 
 mp.mp.dps = 40
 
@@ -33,20 +34,8 @@ CLAMP = mp.mpf("9.2")
 INTERVALS = 29
 
 
-def to_f32(x):
-    return struct.unpack("f", struct.pack("f", float(x)))[0]
 
 
-def bits(x):
-    return struct.unpack("I", struct.pack("f", x))[0]
-
-
-def from_bits(b):
-    return struct.unpack("f", struct.pack("I", b))[0]
-
-
-def ulp(v):
-    return mp.mpf(2) ** (mp.floor(mp.log(abs(v), 2)) - 23)
 
 
 def chebyshev_fit(fn, a, b, degree):
@@ -114,10 +103,6 @@ def main():
         rows.append((m, [c0] + coefficients))
     while len(rows) < 32:
         rows.append(rows[-1])
-
-    def literal(v):
-        mantissa, exponent = float(v).hex().split("p")
-        return mantissa.rstrip("0").rstrip(".") + "p" + exponent + "f"
 
     def table(values):
         literals = [literal(v) for v in values]
