@@ -107,6 +107,10 @@ const ModelCase modelCases[] = {
     UNARY("softplus", "soma.softplus %x"),
     UNARY("softplus_beta",
           "soma.softplus %x {beta = 2.0 : f32, threshold = 5.0 : f32}"),
+    // Beta 1 with a threshold below 16, where AVX-512's form selects x
+    // (from 16 on its sum is x anyway).
+    UNARY("softplus_threshold",
+          "soma.softplus %x {beta = 1.0 : f32, threshold = 1.5 : f32}"),
     UNARY("dropout", "soma.dropout %x"),
     UNARY("softmax", "soma.softmax %x"),
     UNARY("log_softmax", "soma.log_softmax %x {dim = 1 : i64}"),

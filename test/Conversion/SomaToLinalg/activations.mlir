@@ -485,6 +485,22 @@ func.func @softplus_default(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
 
 // -----
 
+// Beta 1 with a threshold below 16: on AVX-512 x itself is selected past
+// it, after the sum.
+// VEC-LABEL: func.func @softplus_low_threshold
+// VEC: %[[X:.+]] = vector.transfer_read
+// VEC: %[[SUM:.+]] = arith.addf %{{.+}}, %{{.+}} : vector<16xf32>
+// VEC-NEXT: %[[T:.+]] = arith.constant dense<1.500000e+00> : vector<16xf32>
+// VEC-NEXT: %[[LINEAR:.+]] = arith.cmpf ogt, %[[X]], %[[T]] : vector<16xf32>
+// VEC-NEXT: %[[R:.+]] = arith.select %[[LINEAR]], %[[X]], %[[SUM]] : vector<16xi1>, vector<16xf32>
+// VEC-NEXT: vector.transfer_write %[[R]]
+func.func @softplus_low_threshold(%x: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = soma.softplus %x {beta = 1.0 : f32, threshold = 1.5 : f32} : tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
 // Other betas scale x in f64 first.
 // CHECK-LABEL: func.func @softplus
 // CHECK: linalg.generic
