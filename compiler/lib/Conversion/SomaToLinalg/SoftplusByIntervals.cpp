@@ -171,51 +171,36 @@ struct Lanes {
   }
 };
 
-/// g(a) from the polynomial of each lane's entry at its argument.
-Value polynomialOfEntry(Lanes &f, Value entry,
-                        Value argument) {
-  ImplicitLocOpBuilder &b = f.b;
-  // Table lookups: lane i gets table[entry[i]], as a gather from a constant
-  // tensor, which soma-gather-to-permute turns into AVX-512's permute of
-  // the table's two halves once bufferized.
-  Value c0 = arith::ConstantIndexOp::create(b, 0);
-  Value allLanes = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(f.floatType.clone(b.getI1Type()), true));
-  Value passThrough = f.floats(0.0f);
-  auto lookup = [&](ArrayRef<float> table) {
-    auto tableType = RankedTensorType::get({32}, b.getF32Type());
-    Value constant =
-        arith::ConstantOp::create(b, DenseElementsAttr::get(tableType, table));
-    return vector::GatherOp::create(b, f.floatType, constant, ValueRange{c0},
-                                    entry, allLanes, passThrough)
-        .getResult();
-  };
-  Value y = lookup(kSoftplusCoefficients[6]);
-  for (int k = 5; k >= 0; --k)
-    y = f.fma(y, argument, lookup(kSoftplusCoefficients[k]));
-  return y;
-}
-
-/// The center of each lane's entry.
-Value centerOfEntry(Lanes &f, Value entry) {
+/// table[entry[i]] in lane i, as a gather from the constant 32-entry
+/// table, which soma-gather-to-permute turns into AVX-512's permute of the
+/// table's two halves once bufferized.
+Value lookUp(Lanes &f, ArrayRef<float> table, Value entry) {
   ImplicitLocOpBuilder &b = f.b;
   auto tableType = RankedTensorType::get({32}, b.getF32Type());
-  Value table = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(tableType, ArrayRef<float>(kSoftplusCenters)));
+  Value constant =
+      arith::ConstantOp::create(b, DenseElementsAttr::get(tableType, table));
   Value allLanes = arith::ConstantOp::create(
       b, DenseElementsAttr::get(f.floatType.clone(b.getI1Type()), true));
   return vector::GatherOp::create(
-             b, f.floatType, table,
-             ValueRange{arith::ConstantIndexOp::create(b, 0)}, entry, allLanes,
-             f.floats(0.0f))
+             b, f.floatType, constant,
+             ValueRange{arith::ConstantIndexOp::create(b, 0)}, entry,
+             allLanes, f.floats(0.0f))
       .getResult();
+}
+
+/// g(a) from the polynomial of each lane's entry at its argument.
+Value polynomialOfEntry(Lanes &f, Value entry, Value argument) {
+  Value y = lookUp(f, kSoftplusCoefficients[6], entry);
+  for (int k = 5; k >= 0; --k)
+    y = f.fma(y, argument, lookUp(f, kSoftplusCoefficients[k], entry));
+  return y;
 }
 
 /// g(a) for lanes none of which is below kExpBelow: the interval's
 /// polynomial at r = a - m.
 Value gOnIntervals(Lanes &f, Value a, Value entry) {
   ImplicitLocOpBuilder &b = f.b;
-  Value r = arith::SubFOp::create(b, a, centerOfEntry(f, entry));
+  Value r = arith::SubFOp::create(b, a, lookUp(f, kSoftplusCenters, entry));
   return polynomialOfEntry(f, entry, r);
 }
 
@@ -223,8 +208,7 @@ Value gOnIntervals(Lanes &f, Value a, Value entry) {
 /// e^a = 2^n·e^r, a clamped at -105 (where 2^n·e^r rounds to 0), the
 /// others their interval's polynomial as in gOnIntervals, with n = 0: the
 /// same bits.
-Value gWithExp(Lanes &f, Value a, Value entry,
-               Value useExp) {
+Value gWithExp(Lanes &f, Value a, Value entry, Value useExp) {
   ImplicitLocOpBuilder &b = f.b;
   Value clamped = f.select(f.below(a, -105.0f), f.floats(-105.0f), a);
   Value reduced = f.select(useExp, clamped, f.floats(0.0f));
@@ -234,8 +218,9 @@ Value gWithExp(Lanes &f, Value a, Value entry,
   Value r = f.fma(n, f.floats(-0x1.62e4p-1f), reduced);
   r = f.fma(n, f.floats(-0x1.7f7d1cp-20f), r);
   entry = f.select(useExp, f.ints(kExpEntry), entry);
-  Value argument = f.select(
-      useExp, r, arith::SubFOp::create(b, a, centerOfEntry(f, entry)));
+  Value centered =
+      arith::SubFOp::create(b, a, lookUp(f, kSoftplusCenters, entry));
+  Value argument = f.select(useExp, r, centered);
   Value y = polynomialOfEntry(f, entry, argument);
   // ·2^n: exact but for subnormal results (n = 0 leaves y as it is). The
   // op's operands reach llvm.x86.avx512.mask.scalef.ps.512 in their order
