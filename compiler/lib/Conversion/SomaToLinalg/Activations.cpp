@@ -196,9 +196,9 @@ static Value buildSoftplus(ImplicitLocOpBuilder &b, SoftplusOp op, Value x,
   // SoftplusByIntervals.cpp, elsewhere ApproxMath.cpp); other betas scale
   // x first, which in f32 would round, so they compute in f64.
   if (beta == 1.0 && targetLanes == 16)
-    return buildSoftplusByIntervalsF32(b, x, op.getThreshold().convertToFloat());
+    return buildSoftplusByIntervalsF32(b, x, threshold);
   if (beta == 1.0)
-    return buildSoftplusF32(b, x, op.getThreshold().convertToFloat());
+    return buildSoftplusF32(b, x, threshold);
   return inF64(b, x, [&](Value v) {
     Value scaled = arith::MulFOp::create(b, v, constant(b, beta, v));
     Value linear = arith::CmpFOp::create(b, CmpFPredicate::OGT, scaled,

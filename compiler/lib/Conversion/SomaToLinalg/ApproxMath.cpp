@@ -318,6 +318,22 @@ ReducedF32 reduceF32(Builder &f, Value z) {
   return {n, ni, r};
 }
 
+} // namespace
+
+ExpReductionF32 buildExpReductionF32(ImplicitLocOpBuilder &b, Value z) {
+  Builder f(b, z);
+  auto [n, ni, r] = reduceF32(f, z);
+  return {n, ni, r};
+}
+
+Value buildScaleByPowerOfTwoF32(ImplicitLocOpBuilder &b, Value m, Value n,
+                                Value ni) {
+  Builder f(b, m);
+  return scaleByPowerOfTwo(f, m, n, ni);
+}
+
+namespace {
+
 /// z = k·x = -negN·ln2 + r as reduceF32 gives it, but with n negated (as a
 /// float and as an i32) at no cost, for scaling by 2^-n, and r divided by
 /// |k|. k is -1 or 2, so z and r/|k| are exact scalings (the same bits);

@@ -63,6 +63,22 @@ buildExpF32SplitStart(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
 std::pair<mlir::Value, mlir::Value>
 buildExpF32SplitFinish(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange start);
 
+/// z = n·ln2 + r for f32 (or a vector of f32) z in [-173, 19] or NaN, as
+/// sigmoid and exp reduce it: n an integer as a float and as an i32,
+/// |r| <= 0.35 (ln2 in two parts, Cody and Waite).
+struct ExpReductionF32 {
+  mlir::Value n, ni, r;
+};
+ExpReductionF32 buildExpReductionF32(mlir::ImplicitLocOpBuilder &b,
+                                     mlir::Value z);
+
+/// m·2^n for f32 m (or a vector of f32) and n in [-173, 64] as a float and
+/// as an i32, the correctly rounded result (one vscalefps on 16-lane
+/// vectors, two products elsewhere), for m below 2^8 in magnitude.
+mlir::Value buildScaleByPowerOfTwoF32(mlir::ImplicitLocOpBuilder &b,
+                                      mlir::Value m, mlir::Value n,
+                                      mlir::Value ni);
+
 /// sigmoid(x) for f32 (or a vector of f32) x, computed in f32 alone: with
 /// e^-x = m·2^n, 2^-n/(m + 2^-n), the denominator as a head and its exact
 /// tail, one f32 division and an fma residual (on 16-lane vectors, for

@@ -278,8 +278,9 @@ mlir::Value onLanes(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
 /// (Activations.cpp). `x` may also be a vector of f32 (4 to 16 lanes),
 /// for which the result is the vector of the element results, bit for bit.
 /// `targetLanes` is the f32 lanes of the compilation's widest vectors: 16
-/// means AVX-512, whose permute tanh and whose reciprocal estimate sigmoid
-/// and silu then use at every width (widened to 16 lanes), so that all of
+/// means AVX-512, whose permute tanh, softplus and log_sigmoid and whose
+/// reciprocal estimate sigmoid and silu then use at every width (widened
+/// to 16 lanes), so that all of
 /// a compilation's results of an op are the same bits. The body uses arith,
 /// math, vector, tensor, scf, LLVM (fma) and x86vector ops, whose dialects
 /// must be loaded. Null for any other op.

@@ -11,7 +11,8 @@
 // about 2^-11 ULP of an f32 (Gal's accurate tables; r is exact by Sterbenz,
 // and m = 0 around 0 keeps tiny inputs exact). Below a = -18.5,
 // g(a) = e^a to within 2^-27.7 relative, and the 32nd entry of the tables
-// is e^r on |r| <= ln2/2 for the reduction e^a = 2^n·e^r: those lanes take
+// is e^r on |r| <= ln2/2 for sigmoid's reduction e^a = 2^n·e^r
+// (buildExpReductionF32, ApproxMath.cpp): those lanes take
 // r for their argument and are scaled by 2^n (vscalefps) after, which
 // rounds subnormal results once more, underflowing gradually to 0 at
 // -103.97. tools/softplus-intervals.py fits and measures the tables.
@@ -27,7 +28,7 @@
 // where every vector takes them (0.41 and 0.5 for the other form, on the
 // same Zen 5 core). Either way a lane's bits are the same. Rounding the
 // polynomial's terms costs little next to its last rounding, and the
-// exhaustive sweep measures softplus and log_sigmoid within 0.879 ULP of
+// exhaustive sweep measures softplus and log_sigmoid within 0.901 ULP of
 // exact (1.059 for the other form).
 //
 // As for tanh, narrower vectors and scalars of an AVX-512 compilation are
@@ -44,7 +45,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 
 using namespace mlir;
 using namespace soma::lowering;
@@ -141,8 +141,8 @@ constexpr float kSoftplusCoefficients[7][32] = {
 
 constexpr int kLanes = 16;
 
-/// The reduction's constants: 1/0.64 picks the interval; 1.5·2^23 rounds
-/// to an integer when added (the shifter trick), and with 29 added to it
+/// The entry's constants: 1/0.64 picks the interval; 1.5·2^23 rounds to
+/// an integer when added (the shifter trick), and with 29 added to it
 /// leaves k + 29 in the low bits of the sum.
 constexpr float kInverseWidth = 1.5625f;
 constexpr float kShifter = 0x1.8p23f;
@@ -211,26 +211,15 @@ Value gOnIntervals(Lanes &f, Value a, Value entry) {
 Value gWithExp(Lanes &f, Value a, Value entry, Value useExp) {
   ImplicitLocOpBuilder &b = f.b;
   Value clamped = f.select(f.below(a, -105.0f), f.floats(-105.0f), a);
-  Value reduced = f.select(useExp, clamped, f.floats(0.0f));
-  Value shifted = f.fma(reduced, f.floats(0x1.715476p+0f), f.floats(kShifter));
-  Value n = arith::SubFOp::create(b, shifted, f.floats(kShifter));
-  // ln2 in two parts, the first with 8 trailing zero bits: n·ln2Hi is exact.
-  Value r = f.fma(n, f.floats(-0x1.62e4p-1f), reduced);
-  r = f.fma(n, f.floats(-0x1.7f7d1cp-20f), r);
+  auto [n, ni, r] =
+      buildExpReductionF32(b, f.select(useExp, clamped, f.floats(0.0f)));
   entry = f.select(useExp, f.ints(kExpEntry), entry);
   Value centered =
       arith::SubFOp::create(b, a, lookUp(f, kSoftplusCenters, entry));
   Value argument = f.select(useExp, r, centered);
-  Value y = polynomialOfEntry(f, entry, argument);
-  // ·2^n: exact but for subnormal results (n = 0 leaves y as it is). The
-  // op's operands reach llvm.x86.avx512.mask.scalef.ps.512 in their order
-  // (a, b, src, k, rounding): a scaled by b, all lanes, rounding to
-  // nearest (_MM_FROUND_CUR_DIRECTION).
-  Value allBits = arith::ConstantOp::create(b, b.getI16IntegerAttr(-1));
-  Value currentRounding =
-      arith::ConstantOp::create(b, b.getI32IntegerAttr(4));
-  return x86vector::MaskScaleFOp::create(b, f.floatType, y, n, y, allBits,
-                                         currentRounding);
+  // ·2^n: exact but for subnormal results (n = 0 leaves y as it is).
+  return buildScaleByPowerOfTwoF32(b, polynomialOfEntry(f, entry, argument),
+                                   n, ni);
 }
 
 /// softplus of a vector<16xf32>: p + g(a) rounded once.
@@ -250,7 +239,7 @@ Value softplusOf16Lanes(ImplicitLocOpBuilder &b, Value x) {
       b, arith::BitcastOp::create(b, f.intType, picked), f.ints(31));
   // The exponential only when some lane needs it (one branch per vector:
   // activations rarely reach below -18.5, and the interval-only path has
-  // 9 fewer instructions).
+  // 10 fewer instructions).
   Value useExp = f.below(a, kExpBelow);
   Value anyExp =
       vector::ReductionOp::create(b, vector::CombiningKind::OR, useExp);
