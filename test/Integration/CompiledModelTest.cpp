@@ -746,6 +746,74 @@ TEST_F(WidenedEpilogueTest, FusedEpilogueGivesTheStandAloneBits) {
 }
 
 //===----------------------------------------------------------------------===//
+// Central steps against general ones
+//===----------------------------------------------------------------------===//
+
+/// On AVX-512, a whole step of sigmoid's or silu's loop (four vectors of 16
+/// lanes) whose lanes all lie in [-16, 16] takes a cheaper central form
+/// (buildSigmoidF32Central); a step with any other lane takes the general
+/// form. Both must give the same bits, or a result would depend on its
+/// neighbours: the same inputs run once as they are and once with the
+/// first of every 64 replaced by 100, which sends every step to the
+/// general form.
+class CentralStepTest : public WidenedEpilogueTest {};
+
+TEST_F(CentralStepTest, CentralStepsGiveTheGeneralBits) {
+  const char *source = R"(
+func.func @main(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
+  %0 = soma.sigmoid %x : tensor<?xf32>
+  %1 = soma.silu %x : tensor<?xf32>
+  return %0, %1 : tensor<?xf32>, tensor<?xf32>
+}
+)";
+  std::unique_ptr<CompiledModel> model = compile(source, "native");
+  ASSERT_TRUE(model) << diagnostics;
+
+  // 2^18 inputs (below the streaming threshold, so the steps start at 0):
+  // the range's edges and the points where 2^-n or x·q·residual change
+  // form first, then uniform in [-16, 16].
+  constexpr int64_t count = 1 << 18, step = 64;
+  std::vector<float> edges = {16.0f, -16.0f, std::nextafter(16.0f, 0.0f),
+                              std::nextafter(-16.0f, 0.0f), 0.0f, -0.0f,
+                              0x1p-149f, -0x1p-149f, 0x1p-126f, -0x1p-126f,
+                              0.3465735f, -0.3465735f, 0.3465736f,
+                              -0.3465736f, 15.59f, -15.59f, 1e-30f, -1e-30f};
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> uniform(-16.0f, 16.0f);
+  HostTensor central({count});
+  for (int64_t i = 0; i < count; ++i)
+    central.data[i] = i / step < static_cast<int64_t>(edges.size())
+                          ? edges[i / step]
+                          : uniform(random);
+  HostTensor general = central;
+  for (int64_t i = 0; i < count; i += step)
+    general.data[i] = 100.0f;
+
+  llvm::Expected<SmallVector<HostTensor>> centralResults =
+      model->run("main", {central});
+  ASSERT_TRUE(bool(centralResults))
+      << llvm::toString(centralResults.takeError());
+  llvm::Expected<SmallVector<HostTensor>> generalResults =
+      model->run("main", {general});
+  ASSERT_TRUE(bool(generalResults))
+      << llvm::toString(generalResults.takeError());
+  const char *ops[] = {"sigmoid", "silu"};
+  for (int op = 0; op < 2; ++op) {
+    int64_t mismatches = 0;
+    for (int64_t i = 0; i < count; ++i) {
+      if (i % step == 0)
+        continue;
+      float a = (*centralResults)[op].data[i];
+      float b = (*generalResults)[op].data[i];
+      if (std::memcmp(&a, &b, sizeof(float)) != 0 && ++mismatches <= 10)
+        ADD_FAILURE() << ops[op] << "(" << central.data[i] << "): central "
+                      << a << ", general " << b;
+    }
+    EXPECT_EQ(mismatches, 0) << ops[op];
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Streamed outputs against cached ones
 //===----------------------------------------------------------------------===//
 

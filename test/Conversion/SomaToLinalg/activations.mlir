@@ -24,8 +24,10 @@
 
 // With vectors, the tensor is flattened and run in whole steps of two
 // 16-lane vectors, then the rest one masked vector at a time, every element
-// through the same vector code (for sigmoid, silu, softplus and
-// log_sigmoid in two stages, below); the result is reshaped back. The whole
+// through the same vector code; the result is reshaped back. The whole
+// steps of sigmoid and silu branch once per step on 16 lanes (below);
+// on 8 lanes they, softplus and log_sigmoid run in two stages, the first
+// stage of the next step with the second of this one. The whole
 // steps prefetch each vector's input 4096 floats ahead from the flat
 // tensor's buffer until 4096 floats before the end (rounded down to a whole
 // step), then run on without a prefetch. From 2^20 elements on, when the
@@ -38,6 +40,10 @@
 // AVX2: arith.andi %{{.+}}, %c31 : index
 // AVX2: arith.shli %{{.+}} : vector<8xi32>
 // AVX2: arith.divf %{{.+}} : vector<8xf32>
+// AVX2-NOT: vector.reduction
+// AVX2: scf.for {{.+}} step %c32 iter_args({{.+}}) -> (tensor<?xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xi32>,
+// AVX2-NOT: vector.reduction
+// AVX2: tensor.expand_shape
 // VEC-LABEL: func.func @sigmoid
 // VEC-SAME: (%[[X:.+]]: tensor<?x8xf32>)
 // VEC: %[[FLAT:.+]] = tensor.collapse_shape %[[X]] {{\[\[}}0, 1]] : tensor<?x8xf32> into tensor<?xf32>
@@ -66,53 +72,57 @@
 // VEC: %[[SPAN:.+]] = arith.muli %[[STEPS]], %c64
 // VEC: %[[PREFETCHED:.+]] = arith.addi %[[HEAD]], %[[SPAN]]
 // VEC: %[[STREAMTO:.+]] = arith.select %[[STREAMS]], %[[PREFETCHED]], %[[HEAD]] : index
-// sigmoid's body runs in two stages, everything up to the division and
-// the rest, and each range of whole steps is pipelined: the first stage of
-// its first step before the loop, in the loop the next step's first stage
-// and this step's second, the last step's second stage after it; an empty
-// range does nothing.
-// VEC: %[[ANY:.+]] = arith.cmpi ult, %[[HEAD]], %[[STREAMTO]] : index
-// VEC: %[[STREAMED:.+]] = scf.if %[[ANY]] -> (tensor<?xf32>) {
-// VEC-COUNT-4: vector.transfer_read %[[FLAT]]
-// VEC-NOT: arith.divf
-// VEC: %[[LAST:.+]] = arith.subi %[[STREAMTO]], %c64 : index
-// VEC: %[[LOOP:.+]]:17 = scf.for %[[I:.+]] = %[[HEAD]] to %[[LAST]] step %c64 iter_args(%{{.+}} = %[[HEADLOOP]], {{.+}}) -> (tensor<?xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>)
-// VEC: %[[NEXT:.+]] = arith.addi %[[I]], %c64 : index
-// VEC: %[[AT:.+]] = arith.addi %[[NEXT]], %{{.+}} : index
-// VEC: %[[AHEAD:.+]] = arith.addi %[[AT]], %c4096
-// VEC: memref.prefetch %[[VIEW]][%[[AHEAD]]], read, locality<3>, data
-// VEC: vector.transfer_read %[[FLAT]][%[[AT]]], %{{.+}} {in_bounds = [true]} : tensor<?xf32>, vector<16xf32>
-// VEC-NOT: arith.extf
+// On 16 lanes each whole step of sigmoid's four vectors branches once:
+// if every lane lies in [-16, 16] (not NaN), the central form, whose 2^-n
+// is built by a shift from the reduction's sum and applied by a product;
+// otherwise the general form, with its clamp and AVX-512's scalef. The
+// same bits either way (ApproxMath.cpp), so a result does not depend on
+// its neighbours.
+// VEC: %[[STREAMED:.+]] = scf.for %[[I:.+]] = %[[HEAD]] to %[[STREAMTO]] step %c64 iter_args(%{{.+}} = %[[HEADLOOP]]) -> (tensor<?xf32>) {
+// VEC: memref.prefetch %[[VIEW]]
+// VEC: %[[X0:.+]] = vector.transfer_read %[[FLAT]]
+// VEC: %[[A0:.+]] = math.absf %[[X0]] : vector<16xf32>
+// VEC: %[[OUT0:.+]] = arith.cmpf ugt, %[[A0]], %{{.+}} : vector<16xf32>
+// VEC: memref.prefetch %[[VIEW]]
+// VEC: vector.transfer_read %[[FLAT]]
+// VEC: %[[OUT1:.+]] = arith.cmpf ugt
+// VEC: %[[OUT01:.+]] = arith.ori %[[OUT0]], %[[OUT1]] : vector<16xi1>
+// VEC-COUNT-2: arith.ori
+// VEC: %[[ANYOUT:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
+// VEC: %[[YS:.+]]:4 = scf.if %[[ANYOUT]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // e^-x's 2^n by AVX-512's scalef, one division marked for the reciprocal
 // estimate.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
-// VEC-COUNT-3: vector.transfer_read %[[FLAT]]
 // VEC: arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
-// VEC: vector.transfer_write %{{.+}}[%{{.+}}] {in_bounds = [true]} : vector<16xf32>, tensor<?xf32>
-// VEC-COUNT-3: arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
-// VEC: vector.transfer_write
-// VEC: scf.yield
-// VEC-NEXT: } {soma.nontemporal_stores}
-// VEC: arith.divf %{{.+}}, %[[LOOP]]#1 fastmath<ninf,arcp> : vector<16xf32>
-// VEC: vector.transfer_write %{{.+}}, %[[LOOP]]#0[%{{.+}}] {in_bounds = [true]}
-// VEC: vector.transfer_write
+// VEC: x86vector.avx512.mask.scalef
 // VEC: scf.yield
 // VEC: } else {
-// VEC-NEXT: scf.yield %[[HEADLOOP]] : tensor<?xf32>
-// VEC: %[[ANYAHEAD:.+]] = arith.cmpi ult, %[[STREAMTO]], %[[PREFETCHED]] : index
-// VEC: %[[AHEAD_LOOP:.+]] = scf.if %[[ANYAHEAD]] -> (tensor<?xf32>) {
+// VEC-NOT: x86vector.avx512.mask.scalef
+// VEC: %[[SUM:.+]] = llvm.intr.fma(%[[X0]], %{{.+}}, %{{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
+// VEC: %[[BITS:.+]] = arith.bitcast %[[SUM]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[EXPONENT:.+]] = arith.shli %[[BITS]]
+// VEC: %[[SCALE:.+]] = arith.bitcast %[[EXPONENT]] : vector<16xi32> to vector<16xf32>
+// VEC: %[[REC:.+]] = arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
+// VEC: %[[SCALEDQ:.+]] = arith.mulf %[[REC]], %[[SCALE]] : vector<16xf32>
+// VEC: %[[Y0:.+]] = llvm.intr.fma(%[[SCALEDQ]], %{{.+}}, %[[SCALEDQ]])
+// VEC-NOT: x86vector.avx512.mask.scalef
+// VEC: scf.yield %[[Y0]], %{{.+}}, %{{.+}}, %{{.+}} : vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>
+// VEC: vector.transfer_write %[[YS]]#0
+// VEC-COUNT-3: vector.transfer_write %[[YS]]
+// VEC: scf.yield
+// VEC-NEXT: } {soma.nontemporal_stores}
+// VEC: %[[AHEAD_LOOP:.+]] = scf.for %{{.+}} = %[[STREAMTO]] to %[[PREFETCHED]] step %c64 iter_args(%{{.+}} = %[[STREAMED]])
 // VEC: memref.prefetch %[[VIEW]]
-// VEC: scf.for %{{.+}} = %[[STREAMTO]] to %{{.+}} step %c64 iter_args(%{{.+}} = %[[STREAMED]], {{.+}})
-// VEC: memref.prefetch %[[VIEW]]
+// VEC: scf.if
 // VEC: scf.yield
 // VEC-NEXT: }
 // VEC-NOT: soma.nontemporal_stores
 // VEC: %[[LEFTOVER:.+]] = arith.subi %[[N]], %[[PREFETCHED]]
 // VEC: %[[WHOLE:.+]] = arith.addi %[[PREFETCHED]], %{{.+}}
-// VEC: %[[ANYMAIN:.+]] = arith.cmpi ult, %[[PREFETCHED]], %[[WHOLE]] : index
-// VEC: %[[MAIN:.+]] = scf.if %[[ANYMAIN]] -> (tensor<?xf32>) {
 // VEC-NOT: memref.prefetch
-// VEC: scf.for %{{.+}} = %[[PREFETCHED]] to %{{.+}} step %c64 iter_args(%{{.+}} = %[[AHEAD_LOOP]], {{.+}})
+// VEC: %[[MAIN:.+]] = scf.for %{{.+}} = %[[PREFETCHED]] to %[[WHOLE]] step %c64 iter_args(%{{.+}} = %[[AHEAD_LOOP]])
+// VEC-NOT: memref.prefetch
+// VEC: scf.if
 // VEC-NOT: memref.prefetch
 // VEC: scf.yield
 // Then the rest, one masked vector at a time, in one stage.

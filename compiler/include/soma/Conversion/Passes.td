@@ -33,7 +33,9 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     ahead until that would pass the end, then
     one masked vector; sigmoid, silu and, with fewer than 16 lanes,
     softplus and log_sigmoid in two stages, software-pipelined across
-    steps; outputs of
+    steps, except that on 16 lanes sigmoid and silu branch once per step
+    to a central form with the same bits when every lane lies in
+    [-16, 16]; outputs of
     `nontemporal-threshold` elements or more in a loop marked for
     soma-nontemporal-stores), and softmax and log_softmax along the last
     dimension row loops of vectors (which prefetch a later row, and mark

@@ -49,7 +49,10 @@
 // quotient above); the exhaustive sweep measures each within 1.25 ULP of
 // exact (docs/activations.md). On AVX-512 vectors 2^n is applied with
 // vscalefps, elsewhere as two powers of two built in the exponent field;
-// both round once, to the same bits.
+// both round once, to the same bits. sigmoid and silu also have central
+// forms for |x| <= 16, the same bits from fewer instructions (2^-n by a
+// shift, applied to the quotient exactly), which the vector loops take
+// when a whole step lies there.
 //
 // No op here carries fast-math flags but the division marked for the
 // reciprocal estimate (arcp and ninf, which allow nothing else: no
@@ -562,6 +565,62 @@ Value buildSigmoidF32(ImplicitLocOpBuilder &b, Value x) {
   return buildSigmoidF32Finish(b, buildSigmoidF32Start(b, x));
 }
 
+namespace {
+
+/// sigmoid's parts (SigmoidDenominator, sigmoidParts) for |x| <= 16, with
+/// 2^-n as a float: there |n| <= 23, so 2^-n is normal and 1 + 2^-n exact,
+/// and none of the general form's guards is needed. The same values, op
+/// for op where they are computed differently:
+/// - -n = round(x·log2(e)) from the shifter 1.5·2^23 + 127 (with +log2(e)
+///   rather than -log2(e)): no product x·log2(e) of such an x lies halfway
+///   between two integers (that takes |x| >= 2^22), so the rounding is the
+///   general form's, negated; and the sum's low 9 bits are 127 - n, 2^-n's
+///   exponent field, so one shift makes 2^-n (in place of vscalefps, which
+///   takes two of the add pipes' slots on Zen 5).
+/// - the tail (1 + 2^-n - d) + p, which equals the general
+///   ((1 - d) + 2^-n) + p here, both exact.
+/// Returns d, its tail and 2^-n, as buildSigmoidF32Start's first stage.
+SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x) {
+  Value shifter = f.c(0x1.8p23 + 127);
+  Value shifted = f.fma(x, f.c(0x1.715476p0), shifter);
+  Value negN = f.sub(shifted, shifter);
+  Value scale = f.fromBits(f.shl(f.toBits(shifted), 23));
+  Value r = f.fma(negN, f.c(0x1.62ep-1), arith::NegFOp::create(f.b, x));
+  r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
+  Value p = expOfReducedLessOne(f, r);
+  Value c = f.add(f.c(1.0), scale);
+  Value d = f.add(c, p);
+  Value dLo = f.add(f.sub(c, d), p);
+  return {d, dLo, scale};
+}
+
+} // namespace
+
+SmallVector<Value> buildSigmoidF32CentralStart(ImplicitLocOpBuilder &b,
+                                               Value x) {
+  Builder f(b, x);
+  return centralSigmoidDenominator(f, x);
+}
+
+Value buildSigmoidF32CentralFinish(ImplicitLocOpBuilder &b,
+                                   ValueRange start) {
+  Builder f(b, start[0]);
+  Value d = start[0], dLo = start[1], scale = start[2];
+  auto [q, residual] = reciprocalOfSplit(f, d, dLo, /*mayEstimate=*/true);
+  // (q + q·residual)·2^-n rounded once, as the general form's scaling of
+  // the rounded q + q·residual: q·2^-n is exact, and so is the scaling of
+  // the sum, whose result is normal (above 2^-25).
+  Value scaledQ = f.mul(q, scale);
+  return f.fma(scaledQ, residual, scaledQ);
+}
+
+Value buildCentralRangeExceeded(ImplicitLocOpBuilder &b, Value x) {
+  Builder f(b, x);
+  // Unordered: NaN is outside too.
+  return f.cmp(CmpFPredicate::UGT, math::AbsFOp::create(b, x),
+               f.c(kCentralRange));
+}
+
 SmallVector<Value> buildSiluF32Start(ImplicitLocOpBuilder &b, Value x) {
   Builder f(b, x);
   // silu(x) = x·q·(1 + residual)·2^-n with sigmoid's parts: x·q + x·q·
@@ -607,6 +666,28 @@ Value buildSiluF32Finish(ImplicitLocOpBuilder &b, ValueRange start) {
 
 Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
   return buildSiluF32Finish(b, buildSiluF32Start(b, x));
+}
+
+SmallVector<Value> buildSiluF32CentralStart(ImplicitLocOpBuilder &b,
+                                            Value x) {
+  Builder f(b, x);
+  SmallVector<Value> start = centralSigmoidDenominator(f, x);
+  start.push_back(x);
+  return start;
+}
+
+Value buildSiluF32CentralFinish(ImplicitLocOpBuilder &b, ValueRange start) {
+  Builder f(b, start[0]);
+  Value d = start[0], dLo = start[1], scale = start[2], x = start[3];
+  auto [q, residual] = reciprocalOfSplit(f, d, dLo, /*mayEstimate=*/true);
+  // buildSiluF32Finish's x·q·residual + x·q with q·2^-n in place of q:
+  // each product is 2^-n times the general form's, exactly, and so is the
+  // fma's result. Below |x| = 0.35 (where x·q·residual may be subnormal)
+  // 2^-n is 1; above, |x|·q·2^-n >= 2^-25 and every product stays far
+  // above the subnormal range.
+  Value scaledQ = f.mul(q, scale);
+  Value correction = f.mul(x, f.mul(scaledQ, residual));
+  return f.fma(x, scaledQ, correction);
 }
 
 Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
