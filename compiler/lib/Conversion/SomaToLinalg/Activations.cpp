@@ -485,25 +485,27 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
     }
     Value anyExceeded = vector::ReductionOp::create(
         lb, vector::CombiningKind::OR, exceeded);
-    auto branch = scf::IfOp::create(
-        lb, anyExceeded,
-        [&](OpBuilder &builder, Location branchLoc) {
-          ImplicitLocOpBuilder bb(branchLoc, builder);
-          SmallVector<Value> ys;
+    // Either form in two stages, the first of every vector before the
+    // second of any (the general one unstaged if it has no stages).
+    auto stepOf = [&](const StagedBody *stages) {
+      return [&, stages](OpBuilder &builder, Location branchLoc) {
+        ImplicitLocOpBuilder bb(branchLoc, builder);
+        SmallVector<Value> ys;
+        if (!stages) {
           for (Value x : xs)
             ys.push_back(body(bb, x));
-          scf::YieldOp::create(bb, ys);
-        },
-        [&](OpBuilder &builder, Location branchLoc) {
-          ImplicitLocOpBuilder bb(branchLoc, builder);
+        } else {
           SmallVector<SmallVector<Value>> starts;
           for (Value x : xs)
-            starts.push_back(central->body.start(bb, x));
-          SmallVector<Value> ys;
+            starts.push_back(stages->start(bb, x));
           for (ArrayRef<Value> start : starts)
-            ys.push_back(central->body.finish(bb, start));
-          scf::YieldOp::create(bb, ys);
-        });
+            ys.push_back(stages->finish(bb, start));
+        }
+        scf::YieldOp::create(bb, ys);
+      };
+    };
+    auto branch = scf::IfOp::create(lb, anyExceeded, stepOf(staged),
+                                    stepOf(&central->body));
     for (int64_t v = 0; v < kVectorsPerStep; ++v)
       acc = vector::TransferWriteOp::create(lb, branch.getResult(v), acc,
                                             ats[v], ArrayRef<bool>{true})
@@ -512,7 +514,7 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
   };
   auto wholeSteps = [&](Value from, Value to, Value view,
                         bool nontemporal = false) {
-    if (staged)
+    if (staged && !central)
       return pipelinedSteps(from, to, view, nontemporal);
     auto loop = scf::ForOp::create(
         b, from, to, step, ValueRange{out},
@@ -612,11 +614,11 @@ Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
   };
   auto type = cast<RankedTensorType>(input.getType());
   if (vectorLanes > 0 && type.getRank() > 0) {
-    // A central body replaces the staging: the general body then runs
-    // only on steps with a lane outside its range.
+    // With a central body, each step branches to it or to the general
+    // one, both in stages within the step; the software pipelining
+    // across steps is for bodies without one.
     std::optional<CentralBody> central = centralBody(activation, vectorLanes);
-    std::optional<StagedBody> staged =
-        central ? std::nullopt : stagedBody(activation, vectorLanes);
+    std::optional<StagedBody> staged = stagedBody(activation, vectorLanes);
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
                            nontemporalThreshold, body,
                            staged ? &*staged : nullptr,
