@@ -28,7 +28,8 @@ def ConvertSomaToLinalgPass : Pass<"convert-soma-to-linalg"> {
     nested in whatever op it runs on: a module, or each `func.func`.
 
     Element-wise activations become vector loops over the flattened tensor
-    (`vector-lanes` f32 per vector, four vectors a step, each but the
+    (`vector-lanes` f32 per vector, four vectors a step (silu on 16 lanes
+    eight), each but the
     piecewise-linear ones prefetching its input `prefetch-distance` f32
     ahead until that would pass the end, then
     one masked vector; sigmoid, silu and, with fewer than 16 lanes,
