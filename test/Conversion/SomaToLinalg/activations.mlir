@@ -74,7 +74,7 @@
 // VEC: %[[STREAMTO:.+]] = arith.select %[[STREAMS]], %[[PREFETCHED]], %[[HEAD]] : index
 // On 16 lanes each whole step of sigmoid's four vectors branches once:
 // if every lane lies in [-16, 16] (not NaN), the central form, whose 2^-n
-// is built by a shift from the reduction's sum and applied by a product;
+// is built in the exponent field from the reduction's -n and applied by a product;
 // otherwise the general form, with its clamp and AVX-512's scalef. The
 // same bits either way (ApproxMath.cpp), so a result does not depend on
 // its neighbours.
@@ -99,8 +99,10 @@
 // VEC: } else {
 // VEC-NOT: x86vector.avx512.mask.scalef
 // VEC: %[[SUM:.+]] = llvm.intr.fma(%[[X0]], %{{.+}}, %{{.+}}) : (vector<16xf32>, vector<16xf32>, vector<16xf32>) -> vector<16xf32>
-// VEC: %[[BITS:.+]] = arith.bitcast %[[SUM]] : vector<16xf32> to vector<16xi32>
-// VEC: %[[EXPONENT:.+]] = arith.shli %[[BITS]]
+// VEC: %[[SUMBITS:.+]] = arith.bitcast %[[SUM]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[NEGN:.+]] = arith.subi %{{.+}}, %[[SUMBITS]] : vector<16xi32>
+// VEC: %[[BIASED:.+]] = arith.addi %[[NEGN]], %{{.+}} : vector<16xi32>
+// VEC: %[[EXPONENT:.+]] = arith.shli %[[BIASED]]
 // VEC: %[[SCALE:.+]] = arith.bitcast %[[EXPONENT]] : vector<16xi32> to vector<16xf32>
 // VEC: %[[REC:.+]] = arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
 // VEC: %[[SCALEDQ:.+]] = arith.mulf %[[REC]], %[[SCALE]] : vector<16xf32>

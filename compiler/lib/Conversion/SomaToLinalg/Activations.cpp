@@ -319,15 +319,17 @@ struct CentralBody {
   std::function<Value(ImplicitLocOpBuilder &, Value)> exceeded;
   /// The body in two stages, the first of every vector of a step built
   /// before the second of any: one vector's chain of dependent operations
-  /// alone leaves the out-of-order window short of work (14% slower for
-  /// sigmoid's in a C loop of the same instructions).
+  /// alone leaves the out-of-order window short of work (sigmoid's, vector
+  /// after vector, 8% slower in a C loop of the same instructions: 0.142
+  /// against 0.131 ns per element).
   StagedBody body;
 };
 
 /// The central form of `activation`'s body on vectors of `vectorLanes`, if
-/// it has one: on AVX-512's 16 lanes, over inputs in [-8, 8), sigmoid
-/// 10-14% faster than with the general form software-pipelined, silu
-/// 17-19% (A/B, 4096 to 16M floats; docs/activations.md).
+/// it has one (sigmoid and silu, which also have staged general bodies):
+/// on AVX-512's 16 lanes, over inputs in [-8, 8), sigmoid 9-14% faster
+/// than with the general form software-pipelined, silu 15-19% with four
+/// vectors a step (A/B, 4096 to 16M floats; docs/activations.md).
 static std::optional<CentralBody> centralBody(Operation *activation,
                                               int64_t vectorLanes) {
   if (vectorLanes != 16)
@@ -441,6 +443,16 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
         b, from,
         arith::MulIOp::create(b, arith::DivUIOp::create(b, room, step), step));
   };
+  // The vector `v` of the step at `first`, read after a prefetch ahead of
+  // it (when there is a `view` to prefetch from), and its index.
+  auto readStepVector = [&](ImplicitLocOpBuilder &lb, Value first, int64_t v,
+                            Value view) -> std::pair<Value, Value> {
+    Value at = arith::AddIOp::create(lb, first, offsets[v]);
+    if (view)
+      prefetchAhead(lb, view, at, prefetchDistance);
+    return {at, vector::TransferReadOp::create(lb, vectorType, flat, at,
+                                               padding, ArrayRef<bool>{true})};
+  };
   // The same steps with a staged body, software-pipelined
   // (buildPipelinedSteps): the first stage of each of a step's vectors, then
   // the second stages and the writes.
@@ -448,14 +460,10 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                             bool nontemporal) {
     auto startStep = [&](ImplicitLocOpBuilder &sb, Value first) {
       SmallVector<Value> stages;
-      for (int64_t v = 0; v < vectorsPerStep; ++v) {
-        Value at = arith::AddIOp::create(sb, first, offsets[v]);
-        if (view)
-          prefetchAhead(sb, view, at, prefetchDistance);
-        Value x = vector::TransferReadOp::create(sb, vectorType, flat, at,
-                                                 padding, ArrayRef<bool>{true});
-        llvm::append_range(stages, staged->start(sb, x));
-      }
+      for (int64_t v = 0; v < vectorsPerStep; ++v)
+        llvm::append_range(stages,
+                           staged->start(sb, readStepVector(sb, first, v,
+                                                            view).second));
       return stages;
     };
     auto finishStep = [&](ImplicitLocOpBuilder &sb, Value first,
@@ -486,46 +494,38 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
     SmallVector<Value> ats, xs;
     Value exceeded;
     for (int64_t v = 0; v < vectorsPerStep; ++v) {
-      ats.push_back(arith::AddIOp::create(lb, i, offsets[v]));
-      if (view)
-        prefetchAhead(lb, view, ats.back(), prefetchDistance);
-      xs.push_back(vector::TransferReadOp::create(
-          lb, vectorType, flat, ats.back(), padding, ArrayRef<bool>{true}));
-      Value lanes = central->exceeded(lb, xs.back());
+      auto [at, x] = readStepVector(lb, i, v, view);
+      ats.push_back(at);
+      xs.push_back(x);
+      Value lanes = central->exceeded(lb, x);
       exceeded = exceeded ? arith::OrIOp::create(lb, exceeded, lanes) : lanes;
     }
     Value anyExceeded = vector::ReductionOp::create(
         lb, vector::CombiningKind::OR, exceeded);
-    // Either form in two stages, the first of every vector before the
-    // second of any (the general one unstaged if it has no stages).
-    // The general form by groups of kVectorsPerStep: its first stage has
-    // more values to keep (silu's eight per vector), which for eight
-    // vectors at once spilled (silu in [-30, 30) 0.19-0.32 ns per element
-    // from run to run, 0.21 by groups of four).
-    auto stepOf = [&](const StagedBody *stages, size_t group) {
-      return [&, stages, group](OpBuilder &builder, Location branchLoc) {
+    // Either form in two stages, the first of every vector of a group
+    // before the second of any. The general form by groups of
+    // kVectorsPerStep: its first stage has more values to keep (silu's
+    // eight per vector), which for eight vectors at once spilled (silu in
+    // [-30, 30) 0.19-0.32 ns per element from run to run, 0.21 by groups
+    // of four).
+    auto stepOf = [&](const StagedBody &stages, size_t group) {
+      return [&, group](OpBuilder &builder, Location branchLoc) {
         ImplicitLocOpBuilder bb(branchLoc, builder);
         SmallVector<Value> ys;
         for (size_t first = 0; first < xs.size(); first += group) {
-          ArrayRef<Value> some = ArrayRef(xs).slice(
-              first, std::min(group, xs.size() - first));
-          if (!stages) {
-            for (Value x : some)
-              ys.push_back(body(bb, x));
-            continue;
-          }
           SmallVector<SmallVector<Value>> starts;
-          for (Value x : some)
-            starts.push_back(stages->start(bb, x));
+          for (Value x : ArrayRef(xs).slice(
+                   first, std::min(group, xs.size() - first)))
+            starts.push_back(stages.start(bb, x));
           for (ArrayRef<Value> start : starts)
-            ys.push_back(stages->finish(bb, start));
+            ys.push_back(stages.finish(bb, start));
         }
         scf::YieldOp::create(bb, ys);
       };
     };
     auto branch = scf::IfOp::create(lb, anyExceeded,
-                                    stepOf(staged, kVectorsPerStep),
-                                    stepOf(&central->body, xs.size()));
+                                    stepOf(*staged, kVectorsPerStep),
+                                    stepOf(central->body, xs.size()));
     for (int64_t v = 0; v < vectorsPerStep; ++v)
       acc = vector::TransferWriteOp::create(lb, branch.getResult(v), acc,
                                             ats[v], ArrayRef<bool>{true})
@@ -639,6 +639,7 @@ Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
     // across steps is for bodies without one.
     std::optional<CentralBody> central = centralBody(activation, vectorLanes);
     std::optional<StagedBody> staged = stagedBody(activation, vectorLanes);
+    assert((!central || staged) && "a central body needs a staged general one");
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
                            nontemporalThreshold, body,
                            staged ? &*staged : nullptr,

@@ -50,8 +50,9 @@
 // exact (docs/activations.md). On AVX-512 vectors 2^n is applied with
 // vscalefps, elsewhere as two powers of two built in the exponent field;
 // both round once, to the same bits. sigmoid and silu also have central
-// forms for |x| <= 16, the same bits from fewer instructions (2^-n by a
-// shift, applied to the quotient exactly), which the vector loops take
+// forms for |x| <= 16, the same bits from fewer instructions (2^-n built
+// in the exponent field, applied to the quotient exactly), which the
+// vector loops take
 // when a whole step lies there.
 //
 // No op here carries fast-math flags but the division marked for the
@@ -569,24 +570,15 @@ namespace {
 
 /// sigmoid's parts (SigmoidDenominator, sigmoidParts) for |x| <= 16, with
 /// 2^-n as a float: there |n| <= 23, so 2^-n is normal and 1 + 2^-n exact,
-/// and none of the general form's guards is needed. The same values, op
-/// for op where they are computed differently:
-/// - -n = round(x·log2(e)) from the shifter 1.5·2^23 + 127 (with +log2(e)
-///   rather than -log2(e)): no product x·log2(e) of such an x lies halfway
-///   between two integers (that takes |x| >= 2^22), so the rounding is the
-///   general form's, negated; and the sum's low 9 bits are 127 - n, 2^-n's
-///   exponent field, so one shift makes 2^-n (in place of vscalefps, which
-///   takes two of the add pipes' slots on Zen 5).
-/// - the tail (1 + 2^-n - d) + p, which equals the general
-///   ((1 - d) + 2^-n) + p here, both exact.
-/// Returns d, its tail and 2^-n, as buildSigmoidF32Start's first stage.
+/// and none of the general form's guards is needed. The same reduction as
+/// the general form's (no clamp changes x here), so the same n and r;
+/// then 2^-n built in the exponent field from -n as an i32 (in place of
+/// vscalefps, which takes two of the add pipes' slots on Zen 5), and the
+/// tail as (1 + 2^-n - d) + p, which equals the general
+/// ((1 - d) + 2^-n) + p here, both exact. Returns d, its tail and 2^-n.
 SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x) {
-  Value shifter = f.c(0x1.8p23 + 127);
-  Value shifted = f.fma(x, f.c(0x1.715476p0), shifter);
-  Value negN = f.sub(shifted, shifter);
-  Value scale = f.fromBits(f.shl(f.toBits(shifted), 23));
-  Value r = f.fma(negN, f.c(0x1.62ep-1), arith::NegFOp::create(f.b, x));
-  r = f.fma(negN, f.c(0x1.0bfbe8p-15), r);
+  auto [negN, negNi, r] = reduceF32Negated(f, x, -1.0);
+  Value scale = f.fromBits(f.shl(f.addi(negNi, f.ci(127)), 23));
   Value p = expOfReducedLessOne(f, r);
   Value c = f.add(f.c(1.0), scale);
   Value d = f.add(c, p);
