@@ -8,6 +8,7 @@
 // prefixes them with "<peer>/"):
 //   fc_<act>/M:<m>/K:<k>/N:<n>/threads:<t>   Y = act(X·Wᵀ + b)
 //   act/<op>/n:<elements>/threads:<t>       Y = op(X), rows of 1024
+//   act_wide/<op>/n:<elements>/threads:1    the same on wider inputs
 //   classifier/batch:<b>/threads:1          examples/two_class_classifier
 //   machine/fma/threads:<t>, machine/memcpy/n:<n>/threads:<t>,
 //   machine/stream/n:<n>/threads:<t>        the machine's limits
@@ -18,6 +19,8 @@
 
 #ifndef SOMA_BENCH_BENCH_SUPPORT_H
 #define SOMA_BENCH_BENCH_SUPPORT_H
+
+#include "soma_bench_cases.h"
 
 #include <benchmark/benchmark.h>
 
@@ -315,17 +318,30 @@ inline std::string fcName(const std::string &act, int64_t m, int64_t k,
          "/N:" + std::to_string(n) + "/threads:" + std::to_string(threads);
 }
 
-inline std::string actName(const std::string &op, int64_t count,
-                           int threads) {
-  return "act/" + op + "/n:" + std::to_string(count) +
-         "/threads:" + std::to_string(threads);
+/// The inputs of the activation cases, uniform in [-bound, bound): the
+/// same for every op and side, and the family of the cases' names.
+struct ActInput {
+  const char *family;
+  float bound;
+};
+
+/// sigmoid's working range, where results are neither saturated nor tiny
+/// and every exp stays on its main path.
+constexpr ActInput kNarrowInput{"act", 8.0f};
+/// Wide enough that sigmoid saturates and rounds to 0, and that nearly
+/// every group of vectors holds an input outside the central forms' range
+/// (docs/activations.md).
+constexpr ActInput kWideInput{"act_wide", SOMA_BENCH_ACT_WIDE_BOUND};
+
+inline std::string actName(const std::string &op, int64_t count, int threads,
+                           const ActInput &input = kNarrowInput) {
+  return std::string(input.family) + "/" + op + "/n:" +
+         std::to_string(count) + "/threads:" + std::to_string(threads);
 }
 
-/// Activation inputs: uniform in [-8, 8), sigmoid's working range, where
-/// results are neither saturated nor tiny and every exp stays on its main
-/// path; the same for every op and side.
-inline Buffer activationInput(int64_t count) {
-  return uniform(count, -8.0f, 8.0f, 42);
+inline Buffer activationInput(int64_t count,
+                              const ActInput &input = kNarrowInput) {
+  return uniform(count, -input.bound, input.bound, 42);
 }
 
 /// The fused layers' operands: X uniform in [-1, 1), W (N rows of K) and b

@@ -136,6 +136,13 @@ class Run:
             return "-"
         return f"{(max(values) - min(values)) / statistics.median(values) * 100:.0f}%"
 
+    def act_wide_bound(self):
+        """The bound of the wide inputs, as soma-bench reports it."""
+        for name, counters in self.counters.items():
+            if name.startswith("act_wide/") and "input_bound" in counters:
+                return f"{counters['input_bound']:g}"
+        return "?"
+
     def names(self, prefix):
         seen = []
         for s in self.rounds.values():
@@ -256,10 +263,13 @@ def print_fc(run, lim):
     print()
 
 
-def print_act(run, lim):
-    names = run.names("act/")
+def print_act(run, lim, family="act/"):
+    """The activations' table of one family of inputs: "act/" (uniform in
+    [-8, 8), with memcpy's share at the largest size) or "act_wide/"."""
+    names = run.names(family)
     if not names:
         return
+    wide = family == "act_wide/"
     order = []
     for n in names:
         op = n.split("/")[1]
@@ -277,8 +287,10 @@ def print_act(run, lim):
     big = max(args_of(n)["n"] for n in names)
     for name in sorted(names, key=key):
         a = args_of(name)
-        copy = lim[a["threads"]][3] if a["n"] == big else None
-        def cell(t):
+        copy = lim[a["threads"]][3] if a["n"] == big and not wide else None
+        def cell(t, side=None):
+            if side and f"{side}/{name}" in run.errors:
+                return "wrong"
             if not t:
                 return "-"
             ns = t / a["n"] * 1e9
@@ -290,17 +302,29 @@ def print_act(run, lim):
         fastest = min(present, key=present.get) if present else None
         rows.append([name.split("/")[1], a["n"], a["threads"],
                      cell(run.time("soma", name))]
-                    + [cell(times[p]) for p in sides]
+                    + [cell(times[p], p) for p in sides]
                     + [LABEL[fastest] if fastest else "-",
                        fmt_ratio(run.best_ratio(sides, name)),
                        run.spread(name)])
-    print("### Element-wise activations, ns per element\n")
-    print(f"Rows of 1024 floats (softmax and log_softmax along each row), "
-          f"inputs uniform in [-8, 8). At {big} elements each cell also "
-          f"shows the op's speed as % of memcpy's at the same thread count "
-          f"(the time memcpy takes per float / the op's). \"Soma vs "
-          f"fastest\": the fastest peer's time / Soma's time (above 1: Soma "
-          f"is faster). \"-\": the peer has no such op.\n")
+    wrong = ("\"wrong\": the peer's results failed the check against "
+             "double precision (the error lines below), so it was not timed. "
+             if any(c == "wrong" for row in rows for c in row) else "")
+    if wide:
+        bound = run.act_wide_bound()
+        print("### Element-wise activations on wide inputs, ns per element\n")
+        print(f"The same cases on inputs uniform in [-{bound}, {bound}), one "
+              f"thread: most results saturate or are tiny, and nearly every "
+              f"group of vectors holds an input outside the range of "
+              f"sigmoid's and silu's central forms (docs/activations.md). "
+              f"{wrong}\"-\": the peer has no such op.\n")
+    else:
+        print("### Element-wise activations, ns per element\n")
+        print(f"Rows of 1024 floats (softmax and log_softmax along each "
+              f"row), inputs uniform in [-8, 8). At {big} elements each cell "
+              f"also shows the op's speed as % of memcpy's at the same thread "
+              f"count (the time memcpy takes per float / the op's). \"Soma "
+              f"vs fastest\": the fastest peer's time / Soma's time (above 1: "
+              f"Soma is faster). {wrong}\"-\": the peer has no such op.\n")
     table(header, rows, left=1)
     print()
 
@@ -333,6 +357,7 @@ def main():
     print_machine(run, lim)
     print_fc(run, lim)
     print_act(run, lim)
+    print_act(run, lim, "act_wide/")
     print_small(run)
     print(f"Medians of {len(run.rounds)} interleaved round(s); each round's "
           "value is the median of many timed repetitions; 1-thread cases "

@@ -115,11 +115,11 @@ void fc(benchmark::State &state,
 void activation(benchmark::State &state,
                 int32_t (*entry)(const float *, float *, int64_t),
                 LastError lastError, SetThreads setThreads, std::string op,
-                int64_t count, int threads) {
+                int64_t count, int threads, bench::ActInput input) {
   if (!bench::haveCpus(state, threads))
     return;
   setThreads(threads);
-  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer x = bench::activationInput(count, input);
   bench::Buffer y = bench::allocate(count);
   if (failed(state, entry(x.get(), y.get(), count / 1024), lastError) ||
       !bench::checkActivation(state, op, x.get(), y.get(), count))
@@ -129,6 +129,8 @@ void activation(benchmark::State &state,
     benchmark::ClobberMemory();
   }
   state.SetItemsProcessed(state.iterations() * count);
+  // For bench/report.py's captions.
+  state.counters["input_bound"] = input.bound;
 }
 
 // nn.Sequential(nn.Linear(6, 2), nn.Sigmoid()), one call per iteration.
@@ -153,6 +155,7 @@ void classifier(benchmark::State &state, int64_t batch) {
 
 void registerCases() {
   const int64_t sizes[] = {SOMA_BENCH_ACT_SIZES};
+  const int64_t wideSizes[] = {SOMA_BENCH_ACT_WIDE_SIZES};
   for (int threads : {1, 2}) {
 #define SOMA_FC(act, m, k, n)                                                 \
   benchmark::RegisterBenchmark(                                               \
@@ -164,15 +167,22 @@ void registerCases() {
       ->Apply(bench::configure);
     SOMA_BENCH_FC_CASES(SOMA_FC)
 #undef SOMA_FC
-#define SOMA_ACT(op)                                                          \
-  for (int64_t count : sizes)                                                 \
+#define SOMA_ACT(op, input, counts)                                           \
+  for (int64_t count : counts)                                                \
     bench::configureActivation(                                               \
         benchmark::RegisterBenchmark(                                         \
-            bench::actName(#op, count, threads).c_str(), activation,          \
+            bench::actName(#op, count, threads, input).c_str(), activation,   \
             bench_act_##op##_act, bench_act_##op##_last_error,                \
-            bench_act_##op##_set_num_threads, #op, count, threads),           \
+            bench_act_##op##_set_num_threads, #op, count, threads, input),    \
         count);
-    SOMA_BENCH_ACT_CASES(SOMA_ACT)
+#define SOMA_ACT_NARROW(op) SOMA_ACT(op, bench::kNarrowInput, sizes)
+#define SOMA_ACT_WIDE(op) SOMA_ACT(op, bench::kWideInput, wideSizes)
+    SOMA_BENCH_ACT_CASES(SOMA_ACT_NARROW)
+    if (threads == 1) {
+      SOMA_BENCH_ACT_CASES(SOMA_ACT_WIDE)
+    }
+#undef SOMA_ACT_WIDE
+#undef SOMA_ACT_NARROW
 #undef SOMA_ACT
   }
   for (int64_t batch : {1, 64})

@@ -16,7 +16,7 @@ PyTorch computes on identical values:
   least work PyTorch's eager API allows for this layer.
 - act/<op>: the op's out= variant into a preallocated tensor (softmax and
   log_softmax along the rows of 1024), as Soma writes into the caller's
-  buffer.
+  buffer; act_wide/<op> the same on the wide inputs (one thread).
 - classifier: nn.Sequential(nn.Linear(6, 2), nn.Sigmoid()) (1 thread only).
 
 With --onednn, only the fused layers run, through
@@ -130,6 +130,16 @@ def cases(models, threads, onednn):
                 f = ACTIVATIONS[op]
                 return (lambda: f(x, y)), count
             out.append((f"act/{op}/n:{count}/threads:{threads}", make))
+    if threads == 1:
+        bound = float(spec.get("act_wide_bound", 0))
+        for op in spec["act"]:
+            for count in spec.get("act_wide_sizes", []):
+                def make(op=op, count=count):
+                    x = uniform((count // 1024, 1024), -bound, bound, 42)
+                    y = torch.empty_like(x)
+                    f = ACTIVATIONS[op]
+                    return (lambda: f(x, y)), count
+                out.append((f"act_wide/{op}/n:{count}/threads:1", make))
     if threads == 1:
         for batch in (1, 64):
             def make(batch=batch):

@@ -99,8 +99,8 @@ void onednnFc(benchmark::State &state, const peer::FcCase &c, int) {
 bool supported(const std::string &op) { return op != "hard_sigmoid"; }
 
 void onednnActivation(benchmark::State &state, const std::string &op,
-                      int64_t count, int) {
-  bench::Buffer x = bench::activationInput(count);
+                      int64_t count, int, const bench::ActInput &input) {
+  bench::Buffer x = bench::activationInput(count, input);
   bench::Buffer y = bench::allocate(count);
   guarded(state, [&] {
     engine eng(engine::kind::cpu, 0);

@@ -46,6 +46,10 @@ inline std::vector<std::string> activationOps() {
 
 inline std::vector<int64_t> activationSizes() { return {SOMA_BENCH_ACT_SIZES}; }
 
+inline std::vector<int64_t> wideActivationSizes() {
+  return {SOMA_BENCH_ACT_WIDE_SIZES};
+}
+
 constexpr int kThreadCounts[] = {1, 2};
 
 /// Registers fn(state, fcCase, threads) as "<peer>/fc_..." for every fused
@@ -62,25 +66,32 @@ template <typename Fn> void registerFc(const std::string &peer, Fn fn) {
           ->Apply(bench::configure);
 }
 
-/// Registers fn(state, op, count, threads) as "<peer>/act/..." for the
-/// activations `supported` accepts, every size and thread count.
+/// Registers fn(state, op, count, threads, input) as "<peer>/act/..." for
+/// the activations `supported` accepts, every size and thread count, and
+/// as "<peer>/act_wide/..." on the wide inputs (one thread).
 template <typename Supported, typename Fn>
 void registerActivations(const std::string &peer, Supported supported,
                          Fn fn) {
+  auto add = [&](const std::string &op, int64_t count, int threads,
+                 const bench::ActInput &input) {
+    bench::configureActivation(
+        benchmark::RegisterBenchmark(
+            (peer + "/" + bench::actName(op, count, threads, input)).c_str(),
+            [=](benchmark::State &state) {
+              if (bench::haveCpus(state, threads))
+                fn(state, op, count, threads, input);
+            }),
+        count);
+  };
   for (int threads : kThreadCounts)
     for (const std::string &op : activationOps()) {
       if (!supported(op))
         continue;
       for (int64_t count : activationSizes())
-        bench::configureActivation(
-            benchmark::RegisterBenchmark(
-                (peer + "/" + bench::actName(op, count, threads)).c_str(),
-                [=](benchmark::State &state) {
-                  if (bench::haveCpus(state, threads))
-                    fn(state, op, count, threads);
-                }),
-            count);
-
+        add(op, count, threads, bench::kNarrowInput);
+      if (threads == 1)
+        for (int64_t count : wideActivationSizes())
+          add(op, count, threads, bench::kWideInput);
     }
 }
 

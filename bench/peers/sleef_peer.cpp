@@ -21,12 +21,13 @@ bool somaPeerSleefActivation(const std::string &op, const float *x, float *y,
 namespace {
 
 void sleefActivation(benchmark::State &state, const std::string &op,
-                     int64_t count, int threads) {
+                     int64_t count, int threads,
+                     const bench::ActInput &input) {
   if (!__builtin_cpu_supports("avx512f")) {
     state.SkipWithError("the SLEEF loops need AVX-512F");
     return;
   }
-  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer x = bench::activationInput(count, input);
   bench::Buffer y = bench::allocate(count);
   bench::Team team(threads);
   std::function<void(int, int)> body = [&](int i, int parts) {

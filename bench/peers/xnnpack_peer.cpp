@@ -96,10 +96,11 @@ bool supported(const std::string &op) {
 }
 
 void xnnpackActivation(benchmark::State &state, const std::string &op,
-                       int64_t count, int threads) {
+                       int64_t count, int threads,
+                       const bench::ActInput &input) {
   if (!initialized(state))
     return;
-  bench::Buffer x = bench::activationInput(count);
+  bench::Buffer x = bench::activationInput(count, input);
   bench::Buffer y = bench::allocate(count);
   Pool pool(threads);
   Operator o;
