@@ -12,7 +12,9 @@ and, per thread count T and round R:
   torch.tT.rR.json, torch-avx512.tT.rR.json, torch-onednn.tT.rR.json
                             bench/torch_peer.py --json (default kernels,
                             ATEN_CPU_CAPABILITY=avx512, the fused layers
-                            through oneDNN)
+                            through oneDNN); torch.tT.rR.fc.json and
+                            torch-avx512.tT.rR.fc.json the first two's
+                            fused layers, run apart (bench/run.sh)
 Each round gives one median per case and side; the tables show the median
 over rounds, so a round disturbed by another process does not decide it.
 Ratios are speed ratios, peer time / Soma time (above 1: Soma is faster),
@@ -37,7 +39,7 @@ ACT_PEERS = ["xnnpack", "onednn", "sleef", "torch", "torch-avx512"]
 LABEL = dict(PEERS, soma="Soma")
 TIME_UNIT = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 FILE = re.compile(r"^(soma|peer-[a-z]+|torch(?:-[a-z0-9]+)?)\.t(\d+)\.r(\d+)"
-                  r"\.json$")
+                  r"(?:\.fc)?\.json$")
 
 
 def load_gbench(path, errors):

@@ -176,6 +176,25 @@ run_logged() { # run_logged NAME COMMAND...: output to $out/NAME.log
   "$@" >"$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; exit 1; }
 }
 
+# PyTorch's fused layers in a process of their own whose OpenMP
+# workers sleep when idle: torch.addmm runs OpenBLAS's own threads,
+# which workers still spinning after the previous op's parallel region
+# would crowd out (2 threads: 33 against 204 GFLOP/s at (64,1024,1024)).
+# Its activations run in OpenMP regions back to back, where sleeping
+# workers cost a wake-up each (softmax over 4096 floats: 0.60 against
+# 12 ns per element): they keep the default policy.
+torch_side() { # torch_side NAME ENV-ARGS...: a PyTorch side, in two processes
+  local name=$1
+  shift
+  echo "round $r/$rounds, $t thread(s): $name" >&2
+  wait_for_quiet "$name.$tag"
+  run_logged "$name.$tag" env "$@" "${torch_run[@]}" \
+    --filter '^(?!fc_)' --json "$out/$name.$tag.json"
+  wait_for_quiet "$name.fc.$tag"
+  run_logged "$name.fc.$tag" env "$@" OMP_WAIT_POLICY=PASSIVE \
+    "${torch_run[@]}" --filter '^fc_' --json "$out/$name.$tag.fc.json"
+}
+
 echo "CPUs: $ncpu x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-);" \
      "1 thread on CPU $cpu" >&2
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); results in $out" >&2
@@ -207,15 +226,9 @@ for r in $(seq "$rounds"); do
     done
     torch_run=("${pin[@]}" "$python" "$root/bench/torch_peer.py"
                --models "$models" --threads "$t" "${torch_args[@]}")
-    echo "round $r/$rounds, $t thread(s): PyTorch" >&2
-    wait_for_quiet "torch.$tag"
-    run_logged "torch.$tag" env -u ATEN_CPU_CAPABILITY -u OPENBLAS_CORETYPE \
-      "${torch_run[@]}" --json "$out/torch.$tag.json"
-    echo "round $r/$rounds, $t thread(s): PyTorch, AVX-512 kernels" >&2
-    wait_for_quiet "torch-avx512.$tag"
-    run_logged "torch-avx512.$tag" env ATEN_CPU_CAPABILITY=avx512 \
-      OPENBLAS_CORETYPE=SkylakeX "${torch_run[@]}" \
-      --json "$out/torch-avx512.$tag.json"
+    torch_side torch -u ATEN_CPU_CAPABILITY -u OPENBLAS_CORETYPE
+    torch_side torch-avx512 ATEN_CPU_CAPABILITY=avx512 \
+      OPENBLAS_CORETYPE=SkylakeX
     echo "round $r/$rounds, $t thread(s): PyTorch, fused layers through oneDNN" >&2
     wait_for_quiet "torch-onednn.$tag"
     run_logged "torch-onednn.$tag" env ATEN_CPU_CAPABILITY=avx512 \
