@@ -70,10 +70,18 @@ def load_gbench(path, errors):
     return {**single, **times}, counters
 
 
-def load_torch(path):
+def load_torch(path, side, errors):
+    """({name: seconds per call}, the file's data); failed cases go to
+    `errors` as "<side>/<name>"."""
     with open(path) as f:
         data = json.load(f)
-    return {r["name"]: r["median_s"] for r in data["results"]}, data
+    times = {}
+    for r in data["results"]:
+        if "error" in r:
+            errors[f"{side}/{r['name']}"] = r["error"]
+        else:
+            times[r["name"]] = r["median_s"]
+    return times, data
 
 
 def med(values):
@@ -104,7 +112,8 @@ class Run:
                     side, _, rest = name.partition("/")
                     per_side.setdefault(side, {})[rest] = seconds
             else:
-                times, self.meta[kind] = load_torch(path)
+                times, self.meta[kind] = load_torch(path, kind,
+                                                    self.errors)
                 per_side.setdefault(kind, {}).update(times)
         if not any("soma" in s for s in self.rounds.values()):
             sys.exit(f"report.py: no soma.*.json in {results_dir}")
@@ -299,14 +308,16 @@ def print_act(run, lim, family="act/"):
             if copy:
                 return f"{ns:.3f} ({copy / (t / a['n']) * 100:.0f}%)"
             return f"{ns:.3f}"
-        times = {p: run.time(p, name) for p in sides}
+        # A side whose results failed the check in any round is out.
+        valid = [p for p in sides if f"{p}/{name}" not in run.errors]
+        times = {p: run.time(p, name) for p in valid}
         present = {p: t for p, t in times.items() if t}
         fastest = min(present, key=present.get) if present else None
         rows.append([name.split("/")[1], a["n"], a["threads"],
                      cell(run.time("soma", name))]
-                    + [cell(times[p], p) for p in sides]
+                    + [cell(times.get(p), p) for p in sides]
                     + [LABEL[fastest] if fastest else "-",
-                       fmt_ratio(run.best_ratio(sides, name)),
+                       fmt_ratio(run.best_ratio(valid, name)),
                        run.spread(name)])
     wrong = ("\"wrong\": the peer's results failed the check against "
              "double precision (the error lines below), so it was not timed. "

@@ -122,24 +122,23 @@ def cases(models, threads, onednn):
         out.append((f"fc_{act}/M:{m}/K:{k}/N:{n}/threads:{threads}", make))
     if onednn:
         return out
+    def activation(op, count, bound):
+        def make():
+            x = uniform((count // 1024, 1024), -bound, bound, 42)
+            y = torch.empty_like(x)
+            f = ACTIVATIONS[op]
+            return (lambda: f(x, y)), count, (lambda: check(op, x, y))
+        return make
     for op in spec["act"]:
         for count in spec["act_sizes"]:
-            def make(op=op, count=count):
-                x = uniform((count // 1024, 1024), -8.0, 8.0, 42)
-                y = torch.empty_like(x)
-                f = ACTIVATIONS[op]
-                return (lambda: f(x, y)), count
-            out.append((f"act/{op}/n:{count}/threads:{threads}", make))
+            out.append((f"act/{op}/n:{count}/threads:{threads}",
+                        activation(op, count, 8.0)))
     if threads == 1:
         bound = float(spec.get("act_wide_bound", 0))
         for op in spec["act"]:
             for count in spec.get("act_wide_sizes", []):
-                def make(op=op, count=count):
-                    x = uniform((count // 1024, 1024), -bound, bound, 42)
-                    y = torch.empty_like(x)
-                    f = ACTIVATIONS[op]
-                    return (lambda: f(x, y)), count
-                out.append((f"act_wide/{op}/n:{count}/threads:1", make))
+                out.append((f"act_wide/{op}/n:{count}/threads:1",
+                            activation(op, count, bound)))
     if threads == 1:
         for batch in (1, 64):
             def make(batch=batch):
@@ -152,6 +151,23 @@ def cases(models, threads, onednn):
                 return (lambda: model(x)), batch
             out.append((f"classifier/batch:{batch}/threads:1", make))
     return out
+
+
+def check(op, x, y):
+    """None if y = op(x) on the first, middle and last rows to within
+    soma-bench's tolerance (1e-4 relative + 1e-6 absolute) of the op in
+    double precision, else what is wrong: a timed call must have done
+    the whole job."""
+    rows = sorted({0, x.shape[0] // 2, x.shape[0] - 1})
+    want = torch.empty((len(rows), x.shape[1]), dtype=torch.float64)
+    ACTIVATIONS[op](x[rows].double(), want)
+    got = y[rows].double()
+    bad = ((got - want).abs() > 1e-4 * want.abs() + 1e-6).nonzero()
+    if len(bad) == 0:
+        return None
+    r, c = bad[0].tolist()
+    return (f"{op} mismatch at {rows[r] * x.shape[1] + c}: got "
+            f"{got[r, c].item():.9g}, want {want[r, c].item():.9g}")
 
 
 def measure(fn, budget_s, min_samples=7, max_samples=2001):
@@ -208,10 +224,15 @@ def main():
         for name, make in cases(args.models, args.threads, args.onednn):
             if not re.search(args.filter, name):
                 continue
-            fn, units = make()
+            fn, units, *checks = make()
             median, best, samples = measure(fn, args.time_per_benchmark,
                                             args.min_samples)
             del fn
+            error = checks[0]() if checks else None
+            if error:
+                results.append({"name": name, "error": error})
+                print(f"{name:44s} error: {error}", flush=True)
+                continue
             results.append({"name": name, "median_s": median, "min_s": best,
                             "samples": samples, "units": units})
             if name.startswith("fc"):
