@@ -89,8 +89,10 @@ def fc_weights(models, act, m, k, n, cache={}):
 
 
 def cases(models, threads, onednn):
-    """(name, make) in soma-bench's naming; make() -> (fn, units), built
-    only when the case runs (the 16M-element cases take 128 MiB each)."""
+    """(name, make) in soma-bench's naming; make() -> (fn, units) or
+    (fn, units, check), built only when the case runs (the 16M-element
+    cases take 128 MiB each); check() after timing: None if the last
+    call's results are right, else what is wrong."""
     with open(os.path.join(models, "cases.json")) as f:
         spec = json.load(f)
     out = []
@@ -106,9 +108,13 @@ def cases(models, threads, onednn):
                 # The weight becomes a oneDNN tensor once; input and result
                 # stay ordinary dense tensors, converted inside each call.
                 layer_onednn = torch.utils.mkldnn.to_mkldnn(dense.eval())
+                last = [None]
 
                 def layer():
-                    activation(layer_onednn(x))
+                    last[0] = activation(layer_onednn(x))
+
+                def result():
+                    return last[0]
             else:
                 # Wᵀ as a view of the [N, K] weight, as F.linear passes it:
                 # the transpose costs nothing per call.
@@ -118,7 +124,11 @@ def cases(models, threads, onednn):
                 def layer():
                     torch.addmm(b, x, wt, out=y)
                     activation(y)
-            return layer, 2 * m * k * n
+
+                def result():
+                    return y
+            return (layer, 2 * m * k * n,
+                    lambda: check_fc(act, x, w, b, result()))
         out.append((f"fc_{act}/M:{m}/K:{k}/N:{n}/threads:{threads}", make))
     if onednn:
         return out
@@ -167,6 +177,23 @@ def check(op, x, y):
         return None
     r, c = bad[0].tolist()
     return (f"{op} mismatch at {rows[r] * x.shape[1] + c}: got "
+            f"{got[r, c].item():.9g}, want {want[r, c].item():.9g}")
+
+
+def check_fc(act, x, w, b, y):
+    """As check, for y = act(x·Wᵀ + b): the elements soma-bench's checkFc
+    looks at (rows 0, M/2, M - 1 by columns 0, N/3, N - 1)."""
+    m, n = y.shape
+    rows = sorted({0, m // 2, m - 1})
+    cols = sorted({0, n // 3, n - 1})
+    acc = x[rows].double() @ w[cols].double().t() + b[cols].double()
+    want = torch.sigmoid(acc) if act == "sigmoid" else torch.relu(acc)
+    got = y[rows][:, cols].double()
+    bad = ((got - want).abs() > 1e-4 * want.abs() + 1e-6).nonzero()
+    if len(bad) == 0:
+        return None
+    r, c = bad[0].tolist()
+    return (f"fc mismatch at {rows[r] * n + cols[c]}: got "
             f"{got[r, c].item():.9g}, want {want[r, c].item():.9g}")
 
 
