@@ -163,21 +163,26 @@ def cases(models, threads, onednn):
     return out
 
 
-def check(op, x, y):
-    """None if y = op(x) on the first, middle and last rows to within
-    soma-bench's tolerance (1e-4 relative + 1e-6 absolute) of the op in
-    double precision, else what is wrong: a timed call must have done
-    the whole job."""
-    rows = sorted({0, x.shape[0] // 2, x.shape[0] - 1})
-    want = torch.empty((len(rows), x.shape[1]), dtype=torch.float64)
-    ACTIVATIONS[op](x[rows].double(), want)
-    got = y[rows].double()
+def mismatch(what, got, want, index):
+    """None if got is within soma-bench's tolerance (1e-4 relative + 1e-6
+    absolute) of want everywhere, else the first element that is not, its
+    flat index in the result given by index(row, column)."""
     bad = ((got - want).abs() > 1e-4 * want.abs() + 1e-6).nonzero()
     if len(bad) == 0:
         return None
     r, c = bad[0].tolist()
-    return (f"{op} mismatch at {rows[r] * x.shape[1] + c}: got "
-            f"{got[r, c].item():.9g}, want {want[r, c].item():.9g}")
+    return (f"{what} mismatch at {index(r, c)}: got {got[r, c].item():.9g}, "
+            f"want {want[r, c].item():.9g}")
+
+
+def check(op, x, y):
+    """Whether y = op(x) on the first, middle and last rows, against the op
+    in double precision: a timed call must have done the whole job."""
+    rows = sorted({0, x.shape[0] // 2, x.shape[0] - 1})
+    want = torch.empty((len(rows), x.shape[1]), dtype=torch.float64)
+    ACTIVATIONS[op](x[rows].double(), want)
+    return mismatch(op, y[rows].double(), want,
+                    lambda r, c: rows[r] * x.shape[1] + c)
 
 
 def check_fc(act, x, w, b, y):
@@ -188,13 +193,8 @@ def check_fc(act, x, w, b, y):
     cols = sorted({0, n // 3, n - 1})
     acc = x[rows].double() @ w[cols].double().t() + b[cols].double()
     want = torch.sigmoid(acc) if act == "sigmoid" else torch.relu(acc)
-    got = y[rows][:, cols].double()
-    bad = ((got - want).abs() > 1e-4 * want.abs() + 1e-6).nonzero()
-    if len(bad) == 0:
-        return None
-    r, c = bad[0].tolist()
-    return (f"fc mismatch at {rows[r] * n + cols[c]}: got "
-            f"{got[r, c].item():.9g}, want {want[r, c].item():.9g}")
+    return mismatch("fc", y[rows][:, cols].double(), want,
+                    lambda r, c: rows[r] * n + cols[c])
 
 
 def measure(fn, budget_s, min_samples=7, max_samples=2001):
