@@ -108,13 +108,12 @@ def cases(models, threads, onednn):
                 # The weight becomes a oneDNN tensor once; input and result
                 # stay ordinary dense tensors, converted inside each call.
                 layer_onednn = torch.utils.mkldnn.to_mkldnn(dense.eval())
-                last = [None]
 
                 def layer():
-                    last[0] = activation(layer_onednn(x))
-
-                def result():
-                    return last[0]
+                    return activation(layer_onednn(x))
+                # Each call's result is a new tensor: the check calls once
+                # more.
+                result = layer
             else:
                 # Wᵀ as a view of the [N, K] weight, as F.linear passes it:
                 # the transpose costs nothing per call.
@@ -149,7 +148,6 @@ def cases(models, threads, onednn):
             for count in spec.get("act_wide_sizes", []):
                 out.append((f"act_wide/{op}/n:{count}/threads:1",
                             activation(op, count, bound)))
-    if threads == 1:
         for batch in (1, 64):
             def make(batch=batch):
                 model = torch.nn.Sequential(torch.nn.Linear(6, 2),
@@ -176,8 +174,9 @@ def mismatch(what, got, want, index):
 
 
 def check(op, x, y):
-    """Whether y = op(x) on the first, middle and last rows, against the op
-    in double precision: a timed call must have done the whole job."""
+    """None if y = op(x) on the first, middle and last rows, against the op
+    in double precision, else what is wrong: a timed call must have done
+    the whole job."""
     rows = sorted({0, x.shape[0] // 2, x.shape[0] - 1})
     want = torch.empty((len(rows), x.shape[1]), dtype=torch.float64)
     ACTIVATIONS[op](x[rows].double(), want)

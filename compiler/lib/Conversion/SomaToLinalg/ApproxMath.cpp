@@ -333,12 +333,8 @@ static Value scaleByPowerOfTwo(Builder &f, Value m, Value n, Value ni) {
 namespace {
 
 /// z = n·ln2 + r for f32 z in [-173, 19] or NaN: n an integer (as a float
-/// and as an i32), |r| <= 0.35.
-struct ReducedF32 {
-  Value n, ni, r;
-};
-
-ReducedF32 reduceF32(Builder &f, Value z) {
+/// and as an i32), |r| <= 0.35 (ApproxMath.h).
+ExpReductionF32 reduceF32(Builder &f, Value z) {
   // n = round(z·log2(e)) by the shifter 1.5·2^23: the sum's low bits hold n.
   Value shifter = f.c(0x1.8p23);
   Value shifted = f.fma(z, f.c(0x1.715476p0), shifter);
@@ -356,8 +352,7 @@ ReducedF32 reduceF32(Builder &f, Value z) {
 
 ExpReductionF32 buildExpReductionF32(ImplicitLocOpBuilder &b, Value z) {
   Builder f(b, z);
-  auto [n, ni, r] = reduceF32(f, z);
-  return {n, ni, r};
+  return reduceF32(f, z);
 }
 
 Value buildScaleByPowerOfTwoF32(ImplicitLocOpBuilder &b, Value m, Value n,
