@@ -21,10 +21,19 @@
 //   this error is exact to within 2^-50·2^24 = 2^-26 ULP. A correctly
 //   rounded result scores at most 0.5.
 //
+// Each chunk of inputs also runs twice more with every 64th input replaced
+// by NaN (at two offsets, so that every input keeps its value in one of
+// the runs): each step of a vector loop (at most 128 floats, wherever it
+// starts) then holds a NaN, which sends every step of sigmoid and silu
+// from their central forms to the general one. A result must not depend
+// on its neighbours: "nbr diff" counts the inputs whose result's bits
+// change.
+//
 // Prints one row per op: the largest and mean error of both kinds, how many
-// inputs are more than 1 and 2 ULP from the interpreter, and how many
-// disagree on NaN; exits 1 when an op exceeds --max-ulp (against the
-// interpreter) or disagrees on NaN. Inputs whose exact result is NaN or
+// inputs are more than 1 and 2 ULP from the interpreter, how many
+// disagree on NaN, and how many change with their neighbours; exits 1 when
+// an op exceeds --max-ulp (against the interpreter), disagrees on NaN or
+// changes with its neighbours. Inputs whose exact result is NaN or
 // overflows f32 count in neither fractional statistic.
 //
 // --csv=FILE writes, per op, the largest error of both kinds in each of 512
@@ -125,6 +134,8 @@ struct Bin {
 struct Errors {
   double maxUlp = 0, sumUlp = 0;
   uint64_t count = 0, aboveOne = 0, aboveTwo = 0, nanMismatch = 0;
+  // Inputs whose result changes when neighbours are NaN.
+  uint64_t neighbourMismatch = 0;
   float worstInput = 0;
   // Against the exact value: fractional ULPs over `exactCount` inputs.
   double maxExact = 0, sumExact = 0;
@@ -205,6 +216,36 @@ std::vector<float> chunkInputs(uint64_t first, uint64_t count) {
 
 } // namespace
 
+/// Spacing of the NaN inputs of countNeighbourChanges: at most the
+/// shortest step of a vector loop (64 floats), so that every step holds one.
+constexpr uint64_t kNeighbourSpacing = 64;
+
+/// How many of `input`'s results (`results`, from `model`) change bits
+/// when every kNeighbourSpacing-th input is NaN instead, at two offsets
+/// half the spacing apart, each input compared in the run that keeps it.
+static FailureOr<uint64_t> countNeighbourChanges(CompiledModel &model,
+                                                 const HostTensor &input,
+                                                 const HostTensor &results) {
+  uint64_t changed = 0;
+  for (uint64_t offset : {uint64_t(0), kNeighbourSpacing / 2}) {
+    HostTensor spoiled = input;
+    for (uint64_t i = offset; i < spoiled.data.size(); i += kNeighbourSpacing)
+      spoiled.data[i] = NAN;
+    llvm::Expected<SmallVector<HostTensor>> spoiledResults =
+        model.run("main", {spoiled});
+    if (!spoiledResults) {
+      llvm::errs() << llvm::toString(spoiledResults.takeError()) << "\n";
+      return failure();
+    }
+    for (uint64_t i = 0; i < input.data.size(); ++i)
+      if (i % kNeighbourSpacing != offset &&
+          std::memcmp(&results.data[i], &(*spoiledResults)[0].data[i],
+                      sizeof(float)) != 0)
+        ++changed;
+  }
+  return changed;
+}
+
 /// Measures one activation over the whole sweep.
 static FailureOr<Errors> measure(MLIRContext &context,
                                  const Activation &activation) {
@@ -256,6 +297,12 @@ static FailureOr<Errors> measure(MLIRContext &context,
       worker.join();
     errors.merge(halves[0]);
     errors.merge(halves[1]);
+
+    FailureOr<uint64_t> changed =
+        countNeighbourChanges(**compiled, input, (*actual)[0]);
+    if (failed(changed))
+      return failure();
+    errors.neighbourMismatch += *changed;
   }
   return errors;
 }
@@ -297,11 +344,12 @@ int main(int argc, char **argv) {
   llvm::outs() << "target CPU: " << targetCpu.getValue() << "\n";
   llvm::outs() << "ulp: whole ULPs from the interpreter's f32 result; "
                   "exact: fractional ULPs from its unrounded double result\n";
-  llvm::outs() << llvm::format("%-13s %8s %10s %12s %12s %8s  %-14s %10s "
-                               "%12s  %s\n",
+  llvm::outs() << llvm::format("%-13s %8s %10s %12s %12s %8s %8s  %-14s "
+                               "%10s %12s  %s\n",
                                "op", "max ulp", "mean ulp", "> 1 ulp",
-                               "> 2 ulp", "nan diff", "worst input",
-                               "max exact", "mean exact", "worst input");
+                               "> 2 ulp", "nan diff", "nbr diff",
+                               "worst input", "max exact", "mean exact",
+                               "worst input");
   bool pass = true;
   for (const Activation &activation : activations) {
     if (!opNames.empty() && !llvm::is_contained(opNames, activation.name))
@@ -313,13 +361,14 @@ int main(int argc, char **argv) {
       return 1;
     }
     llvm::outs() << llvm::format(
-        "%-13s %8.0f %10.3g %12llu %12llu %8llu  %-14.9g %10.7f %12.8f  "
-        "%.9g\n",
+        "%-13s %8.0f %10.3g %12llu %12llu %8llu %8llu  %-14.9g %10.7f "
+        "%12.8f  %.9g\n",
         activation.name, errors->maxUlp,
         errors->sumUlp / std::max<uint64_t>(errors->count, 1),
         (unsigned long long)errors->aboveOne,
         (unsigned long long)errors->aboveTwo,
-        (unsigned long long)errors->nanMismatch, errors->worstInput,
+        (unsigned long long)errors->nanMismatch,
+        (unsigned long long)errors->neighbourMismatch, errors->worstInput,
         errors->maxExact,
         errors->sumExact / std::max<uint64_t>(errors->exactCount, 1),
         errors->worstExactInput);
@@ -332,7 +381,8 @@ int main(int argc, char **argv) {
                                bin.lo, bin.hi,
                                (unsigned long long)bin.count, bin.maxExact,
                                bin.maxInterpreter);
-    pass &= errors->maxUlp <= maxUlp && errors->nanMismatch == 0;
+    pass &= errors->maxUlp <= maxUlp && errors->nanMismatch == 0 &&
+            errors->neighbourMismatch == 0;
   }
   return pass ? 0 : 1;
 }

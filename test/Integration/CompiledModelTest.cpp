@@ -749,16 +749,20 @@ TEST_F(WidenedEpilogueTest, FusedEpilogueGivesTheStandAloneBits) {
 // Central steps against general ones
 //===----------------------------------------------------------------------===//
 
-/// On AVX-512, a whole step of sigmoid's or silu's loop (four vectors of 16
-/// lanes) whose lanes all lie in [-16, 16] takes a cheaper central form
-/// (buildSigmoidF32Central); a step with any other lane takes the general
-/// form. Both must give the same bits, or a result would depend on its
-/// neighbours: the same inputs run once as they are and once with the
-/// first of every 64 replaced by 100, which sends every step to the
-/// general form.
-class CentralStepTest : public WidenedEpilogueTest {};
+/// On AVX-512, a whole step of sigmoid's or silu's loop (four or eight
+/// vectors of 16 lanes) whose lanes all lie in [-16, 16] takes a cheaper
+/// central form, one whose lanes all lie in [-64, 64] an extended one
+/// (buildSigmoidF32Central, buildSigmoidF32Extended); a step with any other
+/// lane takes the general form. All must give the same bits, or a result
+/// would depend on its neighbours: the same inputs run once as they are
+/// and once with the first of every 64 replaced by 100, which sends every
+/// step to the general form; once in [-16, 16], where the steps take the
+/// central form, and once in [-64, 64], where they take the extended one
+/// (or, rarely, the central).
+class CentralStepTest : public WidenedEpilogueTest,
+                        public ::testing::WithParamInterface<float> {};
 
-TEST_F(CentralStepTest, CentralStepsGiveTheGeneralBits) {
+TEST_P(CentralStepTest, CentralStepsGiveTheGeneralBits) {
   if (!__builtin_cpu_supports("avx512f"))
     GTEST_SKIP() << "the central forms are AVX-512's; the host has none";
   const char *source = R"(
@@ -773,15 +777,20 @@ func.func @main(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
 
   // 2^18 inputs (below the streaming threshold, so the steps start at 0):
   // the range's edges and the points where 2^-n or x·q·residual change
-  // form first, then uniform in [-16, 16].
+  // form first, then uniform in [-range, range].
+  const float range = GetParam();
   constexpr int64_t count = 1 << 18, step = 64;
-  std::vector<float> edges = {16.0f, -16.0f, std::nextafter(16.0f, 0.0f),
-                              std::nextafter(-16.0f, 0.0f), 0.0f, -0.0f,
+  std::vector<float> edges = {range, -range, std::nextafter(range, 0.0f),
+                              std::nextafter(-range, 0.0f), 0.0f, -0.0f,
                               0x1p-149f, -0x1p-149f, 0x1p-126f, -0x1p-126f,
                               0.3465735f, -0.3465735f, 0.3465736f,
                               -0.3465736f, 15.59f, -15.59f, 1e-30f, -1e-30f};
+  if (range > 16.0f)
+    // Where 1 + 2^-n starts to round, and where sigmoid rounds to 1.
+    llvm::append_range(edges, std::initializer_list<float>{
+                                  16.64f, -16.64f, 17.33f, 20.0f, 20.5f});
   std::mt19937 random(11);
-  std::uniform_real_distribution<float> uniform(-16.0f, 16.0f);
+  std::uniform_real_distribution<float> uniform(-range, range);
   HostTensor central({count});
   for (int64_t i = 0; i < count; ++i)
     central.data[i] = i / step < static_cast<int64_t>(edges.size())
@@ -814,6 +823,13 @@ func.func @main(%x: tensor<?xf32>) -> (tensor<?xf32>, tensor<?xf32>) {
     EXPECT_EQ(mismatches, 0) << ops[op];
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Ranges, CentralStepTest,
+                         ::testing::Values(16.0f, 64.0f),
+                         [](const ::testing::TestParamInfo<float> &info) {
+                           return info.param == 16.0f ? "Central"
+                                                      : "Extended";
+                         });
 
 //===----------------------------------------------------------------------===//
 // Streamed outputs against cached ones

@@ -72,29 +72,50 @@
 // VEC: %[[SPAN:.+]] = arith.muli %[[STEPS]], %c64
 // VEC: %[[PREFETCHED:.+]] = arith.addi %[[HEAD]], %[[SPAN]]
 // VEC: %[[STREAMTO:.+]] = arith.select %[[STREAMS]], %[[PREFETCHED]], %[[HEAD]] : index
-// On 16 lanes each whole step of sigmoid's four vectors branches once:
-// if every lane lies in [-16, 16] (not NaN), the central form, whose 2^-n
-// is built in the exponent field from the reduction's -n and applied by a product;
+// On 16 lanes each whole step of sigmoid's four vectors branches up to
+// twice: if every lane lies in [-16, 16] (not NaN), the central form,
+// whose 2^-n is built in the exponent field from the reduction's -n and
+// applied by a product; else, if every lane lies in [-64, 64], the
+// extended form, the same but for the general form's denominator tail;
 // otherwise the general form, with its clamp and AVX-512's scalef. The
 // same bits either way (ApproxMath.cpp), so a result does not depend on
 // its neighbours.
 // VEC: %[[STREAMED:.+]] = scf.for %[[I:.+]] = %[[HEAD]] to %[[STREAMTO]] step %c64 iter_args(%{{.+}} = %[[HEADLOOP]]) -> (tensor<?xf32>) {
 // VEC: memref.prefetch %[[VIEW]]
 // VEC: %[[X0:.+]] = vector.transfer_read %[[FLAT]]
+// VEC-COUNT-3: vector.transfer_read %[[FLAT]]
 // VEC: %[[A0:.+]] = math.absf %[[X0]] : vector<16xf32>
-// VEC: %[[OUT0:.+]] = arith.cmpf ugt, %[[A0]], %{{.+}} : vector<16xf32>
-// VEC: memref.prefetch %[[VIEW]]
-// VEC: vector.transfer_read %[[FLAT]]
+// VEC: %[[SIXTEEN:.+]] = arith.constant dense<1.600000e+01> : vector<16xf32>
+// VEC: %[[OUT0:.+]] = arith.cmpf ugt, %[[A0]], %[[SIXTEEN]] : vector<16xf32>
 // VEC: %[[OUT1:.+]] = arith.cmpf ugt
 // VEC: %[[OUT01:.+]] = arith.ori %[[OUT0]], %[[OUT1]] : vector<16xi1>
 // VEC-COUNT-2: arith.ori
 // VEC: %[[ANYOUT:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
 // VEC: %[[YS:.+]]:4 = scf.if %[[ANYOUT]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
+// VEC: %[[B0:.+]] = math.absf %[[X0]] : vector<16xf32>
+// VEC: %[[SIXTYFOUR:.+]] = arith.constant dense<6.400000e+01> : vector<16xf32>
+// VEC: arith.cmpf ugt, %[[B0]], %[[SIXTYFOUR]] : vector<16xf32>
+// VEC-COUNT-3: arith.ori
+// VEC: %[[ANYBEYOND:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
+// VEC: %{{.+}}:4 = scf.if %[[ANYBEYOND]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
 // e^-x's 2^n by AVX-512's scalef, one division marked for the reciprocal
 // estimate.
 // VEC: x86vector.avx512.mask.scalef %{{.+}} : vector<16xf32>
 // VEC: arith.divf %{{.+}} fastmath<ninf,arcp> : vector<16xf32>
 // VEC: x86vector.avx512.mask.scalef
+// VEC: scf.yield
+// VEC: } else {
+// The extended form: the denominator d = (1 + 2^-n) + p and its tail
+// ((1 - d) + 2^-n) + p, 2^-n from the exponent field.
+// VEC-NOT: x86vector.avx512.mask.scalef
+// VEC: %[[XSCALE:.+]] = arith.bitcast %{{.+}} : vector<16xi32> to vector<16xf32>
+// VEC: %[[XC:.+]] = arith.addf %{{.+}}, %[[XSCALE]] : vector<16xf32>
+// VEC: %[[XD:.+]] = arith.addf %[[XC]], %[[XP:.+]] : vector<16xf32>
+// VEC: %[[XONELESS:.+]] = arith.subf %{{.+}}, %[[XD]] : vector<16xf32>
+// VEC: %[[XTAIL:.+]] = arith.addf %[[XONELESS]], %[[XSCALE]] : vector<16xf32>
+// VEC: arith.addf %[[XTAIL]], %[[XP]] : vector<16xf32>
+// VEC-NOT: x86vector.avx512.mask.scalef
+// VEC: scf.yield
 // VEC: scf.yield
 // VEC: } else {
 // VEC-NOT: x86vector.avx512.mask.scalef

@@ -312,11 +312,11 @@ static std::optional<StagedBody> stagedBody(Operation *activation,
 /// A cheaper element body that gives the same bits on the lanes it covers,
 /// for the vector loops to take when every lane of a step lies there:
 /// sigmoid's and silu's for |x| <= 16 (buildSigmoidF32Central), where
-/// activations mostly lie. One branch per step of vectorsPerStep vectors
-/// keeps the central steps straight-line code.
+/// activations mostly lie, and for |x| <= 64. One branch per step of
+/// vectorsPerStep vectors keeps the central steps straight-line code.
 struct CentralBody {
-  /// Per lane, whether `body` does not cover it.
-  std::function<Value(ImplicitLocOpBuilder &, Value)> exceeded;
+  /// The bound on |x| within which `body` applies.
+  double range;
   /// The body in two stages, the first of every vector of a step built
   /// before the second of any: one vector's chain of dependent operations
   /// alone leaves the out-of-order window short of work (sigmoid's, vector
@@ -325,23 +325,29 @@ struct CentralBody {
   StagedBody body;
 };
 
-/// The central form of `activation`'s body on vectors of `vectorLanes`, if
-/// it has one (sigmoid and silu, which also have staged general bodies):
-/// on AVX-512's 16 lanes, over inputs in [-8, 8), sigmoid 9-14% faster
-/// than with the general form software-pipelined, silu 15-19% with four
-/// vectors a step (A/B, 4096 to 16M floats; docs/activations.md).
-static std::optional<CentralBody> centralBody(Operation *activation,
+/// The central forms of `activation`'s body on vectors of `vectorLanes`,
+/// narrowest range first, if it has them (sigmoid and silu, which also have
+/// staged general bodies): on AVX-512's 16 lanes, over inputs in [-8, 8),
+/// sigmoid 9-14% faster than with the general form software-pipelined,
+/// silu 15-19% with four vectors a step (A/B, 4096 to 16M floats;
+/// docs/activations.md). A step tries them in order: the extended form
+/// costs one addition more than the central one, which steps in [-16, 16]
+/// do not pay.
+static SmallVector<CentralBody> centralBodies(Operation *activation,
                                               int64_t vectorLanes) {
   if (vectorLanes != 16)
-    return std::nullopt;
+    return {};
   if (isa<SigmoidOp>(activation))
-    return CentralBody{
-        buildCentralRangeExceeded,
-        {buildSigmoidF32CentralStart, buildSigmoidF32CentralFinish}};
+    return {{kCentralRange,
+             {buildSigmoidF32CentralStart, buildSigmoidF32CentralFinish}},
+            {kExtendedRange,
+             {buildSigmoidF32ExtendedStart, buildSigmoidF32CentralFinish}}};
   if (isa<SiluOp>(activation))
-    return CentralBody{buildCentralRangeExceeded,
-                       {buildSiluF32CentralStart, buildSiluF32CentralFinish}};
-  return std::nullopt;
+    return {{kCentralRange,
+             {buildSiluF32CentralStart, buildSiluF32CentralFinish}},
+            {kExtendedRange,
+             {buildSiluF32ExtendedStart, buildSiluF32CentralFinish}}};
+  return {};
 }
 
 /// The first element of the flat `out` whose address is a multiple of the
@@ -380,7 +386,7 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
                                                       Value)>
                                  body,
                              const StagedBody *staged,
-                             const CentralBody *central,
+                             ArrayRef<CentralBody> centrals,
                              int64_t vectorsPerStep) {
   ImplicitLocOpBuilder b(loc, rewriter);
   auto type = cast<RankedTensorType>(input.getType());
@@ -487,61 +493,78 @@ static Value buildVectorLoop(OpBuilder &rewriter, Location loc, Value input,
     if (nontemporal && loop)
       loop->setAttr(soma::kNontemporalStoresAttrName, b.getUnitAttr());
   };
-  // A step whose lanes all lie in the central body's range takes it, any
-  // other the general body.
-  auto centralStep = [&](ImplicitLocOpBuilder &lb, Value acc, Value i,
-                         Value view) {
-    SmallVector<Value> ats, xs;
+  // Either form in two stages, the first of every vector of a group
+  // before the second of any: the results of `xs`. The general form by
+  // groups of kVectorsPerStep: its first stage has more values to keep
+  // (silu's eight per vector), which for eight vectors at once spilled
+  // (silu in [-30, 30) 0.19-0.32 ns per element from run to run, 0.21 by
+  // groups of four).
+  auto stagedValues = [&](ImplicitLocOpBuilder &bb, const StagedBody &stages,
+                          size_t group, ArrayRef<Value> xs) {
+    SmallVector<Value> ys;
+    for (size_t first = 0; first < xs.size(); first += group) {
+      SmallVector<SmallVector<Value>> starts;
+      for (Value x : xs.slice(first, std::min(group, xs.size() - first)))
+        starts.push_back(stages.start(bb, x));
+      for (ArrayRef<Value> start : starts)
+        ys.push_back(stages.finish(bb, start));
+    }
+    return ys;
+  };
+  // The results of a step's vectors `xs` by the first of `forms` whose
+  // range holds every lane, by the general body if none does: a branch per
+  // form tried.
+  std::function<SmallVector<Value>(ImplicitLocOpBuilder &, ArrayRef<Value>,
+                                   ArrayRef<CentralBody>)>
+      byRange = [&](ImplicitLocOpBuilder &lb, ArrayRef<Value> xs,
+                    ArrayRef<CentralBody> forms) -> SmallVector<Value> {
+    if (forms.empty())
+      return stagedValues(lb, *staged, kVectorsPerStep, xs);
     Value exceeded;
-    for (int64_t v = 0; v < vectorsPerStep; ++v) {
-      auto [at, x] = readStepVector(lb, i, v, view);
-      ats.push_back(at);
-      xs.push_back(x);
-      Value lanes = central->exceeded(lb, x);
+    for (Value x : xs) {
+      Value lanes = buildRangeExceeded(lb, x, forms.front().range);
       exceeded = exceeded ? arith::OrIOp::create(lb, exceeded, lanes) : lanes;
     }
     Value anyExceeded = vector::ReductionOp::create(
         lb, vector::CombiningKind::OR, exceeded);
-    // Either form in two stages, the first of every vector of a group
-    // before the second of any. The general form by groups of
-    // kVectorsPerStep: its first stage has more values to keep (silu's
-    // eight per vector), which for eight vectors at once spilled (silu in
-    // [-30, 30) 0.19-0.32 ns per element from run to run, 0.21 by groups
-    // of four).
-    auto stepOf = [&](const StagedBody &stages, size_t group) {
-      return [&, group](OpBuilder &builder, Location branchLoc) {
+    auto side = [&](bool inRange) {
+      return [&, inRange](OpBuilder &builder, Location branchLoc) {
         ImplicitLocOpBuilder bb(branchLoc, builder);
-        SmallVector<Value> ys;
-        for (size_t first = 0; first < xs.size(); first += group) {
-          SmallVector<SmallVector<Value>> starts;
-          for (Value x : ArrayRef(xs).slice(
-                   first, std::min(group, xs.size() - first)))
-            starts.push_back(stages.start(bb, x));
-          for (ArrayRef<Value> start : starts)
-            ys.push_back(stages.finish(bb, start));
-        }
-        scf::YieldOp::create(bb, ys);
+        scf::YieldOp::create(
+            bb, inRange ? stagedValues(bb, forms.front().body, xs.size(), xs)
+                        : byRange(bb, xs, forms.drop_front()));
       };
     };
-    auto branch = scf::IfOp::create(lb, anyExceeded,
-                                    stepOf(*staged, kVectorsPerStep),
-                                    stepOf(central->body, xs.size()));
+    return scf::IfOp::create(lb, anyExceeded, side(false), side(true))
+        ->getResults();
+  };
+  // A step whose lanes all lie in a central body's range takes the first
+  // such, any other the general body.
+  auto centralStep = [&](ImplicitLocOpBuilder &lb, Value acc, Value i,
+                         Value view) {
+    SmallVector<Value> ats, xs;
+    for (int64_t v = 0; v < vectorsPerStep; ++v) {
+      auto [at, x] = readStepVector(lb, i, v, view);
+      ats.push_back(at);
+      xs.push_back(x);
+    }
+    SmallVector<Value> ys = byRange(lb, xs, centrals);
     for (int64_t v = 0; v < vectorsPerStep; ++v)
-      acc = vector::TransferWriteOp::create(lb, branch.getResult(v), acc,
-                                            ats[v], ArrayRef<bool>{true})
+      acc = vector::TransferWriteOp::create(lb, ys[v], acc, ats[v],
+                                            ArrayRef<bool>{true})
                 .getResult();
     return acc;
   };
   auto wholeSteps = [&](Value from, Value to, Value view,
                         bool nontemporal = false) {
-    if (staged && !central)
+    if (staged && centrals.empty())
       return pipelinedSteps(from, to, view, nontemporal);
     auto loop = scf::ForOp::create(
         b, from, to, step, ValueRange{out},
         [&](OpBuilder &nested, Location nestedLoc, Value i, ValueRange iter) {
           ImplicitLocOpBuilder lb(nestedLoc, nested);
           Value acc = iter[0];
-          if (central) {
+          if (!centrals.empty()) {
             scf::YieldOp::create(lb, centralStep(lb, acc, i, view));
             return;
           }
@@ -634,16 +657,16 @@ Value soma::lowering::buildActivationLoop(OpBuilder &b, Location loc,
   };
   auto type = cast<RankedTensorType>(input.getType());
   if (vectorLanes > 0 && type.getRank() > 0) {
-    // With a central body, each step branches to it or to the general
-    // one, both in stages within the step; the software pipelining
-    // across steps is for bodies without one.
-    std::optional<CentralBody> central = centralBody(activation, vectorLanes);
+    // With central bodies, each step branches to one of them or to the
+    // general one, all in stages within the step; the software pipelining
+    // across steps is for bodies without them.
+    SmallVector<CentralBody> centrals = centralBodies(activation, vectorLanes);
     std::optional<StagedBody> staged = stagedBody(activation, vectorLanes);
-    assert((!central || staged) && "a central body needs a staged general one");
+    assert((centrals.empty() || staged) &&
+           "central bodies need a staged general one");
     return buildVectorLoop(b, loc, input, vectorLanes, prefetchDistance,
                            nontemporalThreshold, body,
-                           staged ? &*staged : nullptr,
-                           central ? &*central : nullptr,
+                           staged ? &*staged : nullptr, centrals,
                            vectorsPerStep(activation, vectorLanes));
   }
   Value init = createEmpty(b, loc, tensor::getMixedSizes(b, loc, input));

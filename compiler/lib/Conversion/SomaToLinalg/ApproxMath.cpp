@@ -571,13 +571,25 @@ namespace {
 /// vscalefps, which takes two of the add pipes' slots on Zen 5), and the
 /// tail as (1 + 2^-n - d) + p, which equals the general
 /// ((1 - d) + 2^-n) + p here, both exact. Returns d, its tail and 2^-n.
-SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x) {
+///
+/// With `extended`, for |x| <= 64: |n| <= 93, so 2^-n is still normal,
+/// but 1 + 2^-n rounds from |n| = 24 on, and the tail is the general
+/// form's own ((1 - d) + 2^-n) + p, one addition more. The general form
+/// clamps x to [-105, 20], which changes nothing below 20; above it,
+/// sigmoid rounds to 1 and silu to x whether x is clamped or not. Every
+/// f32 in [-64, 64] gives the general form's bits, sigmoid's and silu's,
+/// in an exhaustive comparison of the two (a C copy of both; sigmoid's
+/// already to 87, but silu's x·q·residual·2^-n, which the general form
+/// keeps normal, turns subnormal below about -77).
+SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x,
+                                             bool extended) {
   auto [negN, negNi, r] = reduceF32Negated(f, x, -1.0);
   Value scale = f.fromBits(f.shl(f.addi(negNi, f.ci(127)), 23));
   Value p = expOfReducedLessOne(f, r);
   Value c = f.add(f.c(1.0), scale);
   Value d = f.add(c, p);
-  Value dLo = f.add(f.sub(c, d), p);
+  Value dLo = extended ? f.add(f.add(f.sub(f.c(1.0), d), scale), p)
+                       : f.add(f.sub(c, d), p);
   return {d, dLo, scale};
 }
 
@@ -586,7 +598,13 @@ SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x) {
 SmallVector<Value> buildSigmoidF32CentralStart(ImplicitLocOpBuilder &b,
                                                Value x) {
   Builder f(b, x);
-  return centralSigmoidDenominator(f, x);
+  return centralSigmoidDenominator(f, x, /*extended=*/false);
+}
+
+SmallVector<Value> buildSigmoidF32ExtendedStart(ImplicitLocOpBuilder &b,
+                                                Value x) {
+  Builder f(b, x);
+  return centralSigmoidDenominator(f, x, /*extended=*/true);
 }
 
 Value buildSigmoidF32CentralFinish(ImplicitLocOpBuilder &b,
@@ -596,16 +614,16 @@ Value buildSigmoidF32CentralFinish(ImplicitLocOpBuilder &b,
   auto [q, residual] = reciprocalOfSplit(f, d, dLo, /*mayEstimate=*/true);
   // (q + q·residual)·2^-n rounded once, as the general form's scaling of
   // the rounded q + q·residual: q·2^-n is exact, and so is the scaling of
-  // the sum, whose result is normal (above 2^-25).
+  // the sum, whose result is normal (above 2^-25 for |x| <= 16, 2^-93
+  // for |x| <= 64).
   Value scaledQ = f.mul(q, scale);
   return f.fma(scaledQ, residual, scaledQ);
 }
 
-Value buildCentralRangeExceeded(ImplicitLocOpBuilder &b, Value x) {
+Value buildRangeExceeded(ImplicitLocOpBuilder &b, Value x, double bound) {
   Builder f(b, x);
   // Unordered: NaN is outside too.
-  return f.cmp(CmpFPredicate::UGT, math::AbsFOp::create(b, x),
-               f.c(kCentralRange));
+  return f.cmp(CmpFPredicate::UGT, math::AbsFOp::create(b, x), f.c(bound));
 }
 
 SmallVector<Value> buildSiluF32Start(ImplicitLocOpBuilder &b, Value x) {
@@ -658,7 +676,16 @@ Value buildSiluF32(ImplicitLocOpBuilder &b, Value x) {
 SmallVector<Value> buildSiluF32CentralStart(ImplicitLocOpBuilder &b,
                                             Value x) {
   Builder f(b, x);
-  SmallVector<Value> start = centralSigmoidDenominator(f, x);
+  SmallVector<Value> start =
+      centralSigmoidDenominator(f, x, /*extended=*/false);
+  start.push_back(x);
+  return start;
+}
+
+SmallVector<Value> buildSiluF32ExtendedStart(ImplicitLocOpBuilder &b,
+                                             Value x) {
+  Builder f(b, x);
+  SmallVector<Value> start = centralSigmoidDenominator(f, x, /*extended=*/true);
   start.push_back(x);
   return start;
 }
@@ -670,8 +697,11 @@ Value buildSiluF32CentralFinish(ImplicitLocOpBuilder &b, ValueRange start) {
   // buildSiluF32Finish's x·q·residual + x·q with q·2^-n in place of q:
   // each product is 2^-n times the general form's, exactly, and so is the
   // fma's result. Below |x| = 0.35 (where x·q·residual may be subnormal)
-  // 2^-n is 1; above, |x|·q·2^-n >= 2^-25 and every product stays far
-  // above the subnormal range.
+  // 2^-n is 1; above, |x|·q·2^-n >= 2^-25 for |x| <= 16, and every
+  // product stays far above the subnormal range. For |x| <= 64, where
+  // q·2^-n·residual comes within a few powers of two of it, the
+  // exhaustive comparison of centralSigmoidDenominator shows the same
+  // bits.
   Value scaledQ = f.mul(q, scale);
   Value correction = f.mul(x, f.mul(scaledQ, residual));
   return f.fma(x, scaledQ, correction);

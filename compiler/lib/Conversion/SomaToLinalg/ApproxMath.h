@@ -112,15 +112,17 @@ llvm::SmallVector<mlir::Value> buildSiluF32Start(mlir::ImplicitLocOpBuilder &b,
 mlir::Value buildSiluF32Finish(mlir::ImplicitLocOpBuilder &b,
                                mlir::ValueRange start);
 
-/// The bound on |x| below which buildSigmoidF32Central and
-/// buildSiluF32Central apply.
+/// The bounds on |x| within which buildSigmoidF32Central and
+/// buildSiluF32Central apply: kCentralRange for their central form,
+/// kExtendedRange for their extended one.
 constexpr double kCentralRange = 16.0;
+constexpr double kExtendedRange = 64.0;
 
 /// buildSigmoidF32(x) and buildSiluF32(x), the same bits, for |x| <= 16
 /// only (kCentralRange), where 2^-n needs no clamp, no vscalefps and no
 /// tail of its own (silu 6 instructions fewer, sigmoid 5, and a shorter
 /// chain of dependent ones): for vector loops that take it when a whole
-/// step's lanes lie there (buildCentralRangeExceeded). Outside, the
+/// step's lanes lie there (buildRangeExceeded). Outside, the
 /// results are garbage. In two stages, as buildSigmoidF32Start and Finish:
 /// the denominator first, then the division and the scaling.
 llvm::SmallVector<mlir::Value>
@@ -132,10 +134,22 @@ buildSiluF32CentralStart(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
 mlir::Value buildSiluF32CentralFinish(mlir::ImplicitLocOpBuilder &b,
                                       mlir::ValueRange start);
 
-/// Per lane, whether x lies outside buildSigmoidF32Central's range: |x| > 16
-/// or NaN.
-mlir::Value buildCentralRangeExceeded(mlir::ImplicitLocOpBuilder &b,
-                                      mlir::Value x);
+/// The central forms' first stage for |x| <= 64 (kExtendedRange), the
+/// same bits as the general forms' there too, with one addition more
+/// (the denominator's tail as the general form has it); their second
+/// stage is the central one's. For steps whose lanes do not all lie in
+/// [-16, 16] but all in [-64, 64]: inputs uniform in [-30, 30) measured
+/// 13% (sigmoid) and 16% (silu) faster than with the general form in a C
+/// copy of the loop, where the extended form for every step cost 6-7% on
+/// inputs in [-8, 8).
+llvm::SmallVector<mlir::Value>
+buildSigmoidF32ExtendedStart(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+llvm::SmallVector<mlir::Value>
+buildSiluF32ExtendedStart(mlir::ImplicitLocOpBuilder &b, mlir::Value x);
+
+/// Per lane, whether x lies outside [-bound, bound] or is NaN.
+mlir::Value buildRangeExceeded(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                               double bound);
 
 /// tanh(x) for f32 (or a vector of f32) x, in f32 alone: an odd polynomial
 /// below |x| = 0.75, 1 - 2/(1 + e^2|x|) from there on (the quotient as in
