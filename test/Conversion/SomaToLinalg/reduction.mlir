@@ -180,7 +180,8 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // CHECK-NEXT: linalg.yield %[[T]] : f32
 // CHECK: return %[[R]]
 // With vectors: the leading dimensions collapse into rows; per row, the
-// maximum, then exp(x - max) in f32 (head and tail, scalef on AVX-512),
+// maximum and minimum, then exp(x - max) in f32 (head and tail, scalef on
+// AVX-512 unless every x - max lies above -131, where 2^n is normal),
 // heads summed in f64 lanes and tails in f32 lanes (scaled by 2^64),
 // masked past the row's end and added pairwise at the end, then log(sum) in
 // f64 once, and x - (max + log(sum)) written back.
@@ -192,24 +193,43 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS: bufferization.to_buffer %[[ROWS]] read_only : tensor<10x6xf32> to memref<10x6xf32, strided<[?, ?], offset: ?>>
 // ROWS: %[[LONG:.+]] = arith.maxui %{{.+}}, %c1
 // ROWS: arith.ceildivui %c4096, %[[LONG]]
-// The first row's maximum before the row loop (when there is a row); each
-// iteration carries its row's maximum.
+// The first row's maximum and minimum before the row loop (when there is
+// a row); each iteration carries its row's.
 // ROWS: %[[HAS_FIRST:.+]] = arith.cmpi ult, %c0, %[[COUNT:.+]] : index
-// ROWS: %[[FIRST_MAX:.+]] = scf.if %[[HAS_FIRST]] -> (f32) {
-// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
-// ROWS:     vector.transfer_read %[[ROWS]][%c0, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
-// ROWS:     %[[GT:.+]] = arith.cmpf ogt, %{{.+}} : vector<16xf32>
+// ROWS: %[[FIRST:.+]]:2 = scf.if %[[HAS_FIRST]] -> (f32, f32) {
+// ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// ROWS:     %[[X0:.+]] = vector.transfer_read %[[ROWS]][%c0, %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
+// ROWS:     %[[GT:.+]] = arith.cmpf ogt, %[[X0]], %{{.+}} : vector<16xf32>
 // ROWS:     arith.select %[[GT]], %{{.+}} : vector<16xi1>, vector<16xf32>
+// ROWS:     %[[LT:.+]] = arith.cmpf olt, %[[X0]], %{{.+}} : vector<16xf32>
+// ROWS:     arith.select %[[LT]], %{{.+}} : vector<16xi1>, vector<16xf32>
 // ROWS-NOT: arith.maximumf
 // ROWS:   vector.reduction <maxnumf>, %{{.+}} fastmath<nnan> : vector<16xf32> into f32
+// ROWS:   vector.reduction <minnumf>, %{{.+}} fastmath<nnan> : vector<16xf32> into f32
 // ROWS: } else {
-// ROWS: %[[RESULT:.+]]:2 = scf.for %[[ROW:.+]] = %{{.+}} to %[[COUNT]] step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %[[FIRST_MAX]]) -> (tensor<10x6xf32>, f32)
+// ROWS: %[[RESULT:.+]]:3 = scf.for %[[ROW:.+]] = %{{.+}} to %[[COUNT]] step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[MAX:.+]] = %[[FIRST]]#0, %[[MIN:.+]] = %[[FIRST]]#1) -> (tensor<10x6xf32>, f32, f32)
 // The whole vectors' pass is software-pipelined: for rows of at least one
 // vector, the first vector's reduction and polynomial before the loop, which
 // carries the next vector's (x - m as a head and tail, e^r - 1, n as a float
-// and as an integer) beside the sums and finishes this one's (scalef, sums);
-// the last vector's finish after it.
+// and as an integer) beside the sums and finishes this one's (scaling,
+// sums); the last vector's finish after it. It comes in two copies: for
+// rows whose minimum less the maximum is at least -87 - 64·ln2, 2^n in the
+// exponent field and products; for the others scalef.
+// ROWS:   %[[NEGMAX:.+]] = arith.negf %[[MAX]] : f32
 // ROWS:   %[[AHEAD:.+]] = arith.minui
+// ROWS:   %[[LOWEST:.+]] = arith.addf %[[MIN]], %[[NEGMAX]] : f32
+// ROWS:   %[[NORMAL:.+]] = arith.cmpf oge, %[[LOWEST]], %{{.+}} : f32
+// ROWS:   scf.if %[[NORMAL]] -> (vector<16xf64>, vector<16xf32>, i32) {
+// ROWS-NOT: x86vector.avx512.mask.scalef
+// ROWS:     scf.for {{.+}} -> (vector<16xf64>, vector<16xf32>, i32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xi32>)
+// ROWS-NOT: x86vector.avx512.mask.scalef
+// ROWS:       %[[EXPONENT:.+]] = arith.shli
+// ROWS:       %[[POW2:.+]] = arith.bitcast %[[EXPONENT]] : vector<16xi32> to vector<16xf32>
+// ROWS:       arith.mulf %{{.+}}, %[[POW2]] : vector<16xf32>
+// ROWS:       arith.mulf %{{.+}}, %[[POW2]] : vector<16xf32>
+// ROWS-NOT: x86vector.avx512.mask.scalef
+// ROWS:     scf.yield %{{.+}}#0, %{{.+}}#1, %{{.+}}#2 : vector<16xf64>, vector<16xf32>, i32
+// ROWS-NEXT: } else {
 // ROWS:   %[[ANY:.+]] = arith.cmpi ult, %{{.+}}, %[[WHOLE:.+]] : index
 // ROWS:   %[[SUMS:.+]]:3 = scf.if %[[ANY]] -> (vector<16xf64>, vector<16xf32>, i32) {
 // ROWS:     memref.prefetch %{{.+}}[%[[AHEAD]], %{{.+}}], read, locality<3>, data : memref<10x6xf32, strided<[?, ?], offset: ?>>
@@ -235,12 +255,13 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS:   arith.addf %{{.+}} : vector<1xf32>
 // ROWS:   arith.mulf %{{.+}} : f64
 // ROWS:   arith.bitcast %{{.+}} : f64 to i64
-// The next row's maximum (if any) between log(sum) and the last pass.
+// The next row's bounds (if any) between log(sum) and the last pass.
 // ROWS:   %[[NEXT:.+]] = arith.addi %[[ROW]], %c1
 // ROWS:   %[[HAS_NEXT:.+]] = arith.cmpi ult, %[[NEXT]], %[[COUNT]] : index
-// ROWS:   scf.if %[[HAS_NEXT]] -> (f32) {
+// ROWS:   scf.if %[[HAS_NEXT]] -> (f32, f32) {
 // ROWS:     vector.transfer_read %[[ROWS]][%[[NEXT]], %{{.+}}], %{{.+}} {in_bounds = [true]} : tensor<10x6xf32>, vector<16xf32>
 // ROWS:     vector.reduction <maxnumf>
+// ROWS:     vector.reduction <minnumf>
 // ROWS:   vector.transfer_write %{{.+}} {in_bounds = [true]} : vector<16xf32>, tensor<10x6xf32>
 // ROWS:   vector.transfer_write %{{.+}} : vector<16xf32>, tensor<10x6xf32>
 // ROWS: tensor.expand_shape %[[RESULT]]#0 {{\[\[}}0, 1], [2]] output_shape [2, 5, 6] : tensor<10x6xf32> into tensor<2x5x6xf32>
@@ -309,7 +330,7 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
 // ROWS: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
 // ROWS: %[[EXPS:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
-// ROWS: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[EXPS]]) -> (tensor<1x?xf32>, f32, tensor<?xf32>)
+// ROWS: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[EXPS]]) -> (tensor<1x?xf32>, f32, f32, tensor<?xf32>)
 // ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, tensor<?xf32>)
 // ROWS:     vector.transfer_write %{{.+}} : vector<16xf32>, tensor<?xf32>
 // ROWS:   vector.extract %{{.+}}[0] : f64 from vector<1xf64>
@@ -336,7 +357,7 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // STREAM: %[[BASE:.+]] = memref.extract_aligned_pointer_as_index %[[BUFFER]]
 // STREAM: %[[LARGE:.+]] = arith.cmpi uge, %[[COUNT]], %c1048576
 // STREAM: %[[STREAMS:.+]] = arith.andi %[[LARGE]], %{{.+}} : i1
-// STREAM: scf.for %[[R:[^ ]+]] = {{.+}} -> (tensor<1x?xf32>, f32, tensor<?xf32>)
+// STREAM: scf.for %[[R:[^ ]+]] = {{.+}} -> (tensor<1x?xf32>, f32, f32, tensor<?xf32>)
 // STREAM:   arith.divf %{{.+}} : f64
 // STREAM:   %[[TO_BOUNDARY:.+]] = arith.divui %{{.+}}, %c4
 // STREAM:   %[[SHORT:.+]] = arith.minui %[[TO_BOUNDARY]], %[[LENGTH:.+]] : index

@@ -742,13 +742,17 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
 }
 
 SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
-                                         int64_t scaleExponent) {
+                                         int64_t scaleExponent,
+                                         ExpDomain domain) {
   Builder f(b, t);
   // Below the floor exp(t)·2^scaleExponent rounds to 0 (t = -103.97 without
-  // scaling); reduceF32 works down to -173.
-  Value floor = f.c(-105.0 - 0.6931471805599453 * scaleExponent);
-  auto [n, ni, r] =
-      reduceF32(f, f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t));
+  // scaling); reduceF32 works down to -173. In the normal domain t is
+  // above both.
+  if (domain == ExpDomain::Any) {
+    Value floor = f.c(-105.0 - 0.6931471805599453 * scaleExponent);
+    t = f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t);
+  }
+  auto [n, ni, r] = reduceF32(f, t);
   if (scaleExponent != 0) {
     n = f.add(n, f.c(static_cast<double>(scaleExponent)));
     ni = f.addi(ni, f.ci(scaleExponent));
@@ -757,11 +761,18 @@ SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
 }
 
 std::pair<Value, Value> buildExpF32SplitFinish(ImplicitLocOpBuilder &b,
-                                               ValueRange start) {
+                                               ValueRange start,
+                                               ExpDomain domain) {
   Builder f(b, start[0]);
   Value n = start[1], ni = start[2];
   // e^r = hi + lo, each part scaled.
   auto [hi, lo] = onePlus(f, start[0]);
+  if (domain == ExpDomain::Normal) {
+    // 2^n is normal: one product per part, each rounded once, as
+    // vscalefps rounds (lo·2^n may be subnormal).
+    Value scale = f.fromBits(f.shl(f.addi(ni, f.ci(127)), 23));
+    return {f.mul(hi, scale), f.mul(lo, scale)};
+  }
   return {scaleByPowerOfTwo(f, hi, n, ni), scaleByPowerOfTwo(f, lo, n, ni)};
 }
 

@@ -54,14 +54,32 @@ std::pair<mlir::Value, mlir::Value>
 buildExpF32Split(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
                  int64_t scaleExponent = 0);
 
+/// Where a caller of buildExpF32SplitStart and Finish knows t to lie.
+enum class ExpDomain {
+  /// Any t <= 0, or NaN: t clamped at the floor, each part scaled by
+  /// vscalefps (two products on narrower vectors).
+  Any,
+  /// t >= kNormalExpFloor - ln2·scaleExponent, or NaN, where
+  /// exp(t)·2^scaleExponent and its 2^n are normal: no clamp, 2^n built in
+  /// the exponent field and one product per part. The same bits as Any
+  /// there (both scalings round the exact product once).
+  Normal,
+};
+
+/// The least t of ExpDomain::Normal without scaling: n = round(t·log2(e))
+/// stays at or above -125 down to here.
+constexpr double kNormalExpFloor = -87.0;
+
 /// buildExpF32Split in two stages, as buildSigmoidF32Start and Finish:
 /// Start the reduction and the polynomial, Finish the head, tail and
 /// scaling; Finish(Start(t)) is buildExpF32Split(t), op for op.
 llvm::SmallVector<mlir::Value>
 buildExpF32SplitStart(mlir::ImplicitLocOpBuilder &b, mlir::Value t,
-                      int64_t scaleExponent = 0);
+                      int64_t scaleExponent = 0,
+                      ExpDomain domain = ExpDomain::Any);
 std::pair<mlir::Value, mlir::Value>
-buildExpF32SplitFinish(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange start);
+buildExpF32SplitFinish(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange start,
+                       ExpDomain domain = ExpDomain::Any);
 
 /// z = n·ln2 + r for f32 (or a vector of f32) z in [-173, 19] or NaN, as
 /// sigmoid and exp reduce it: n an integer as a float and as an i32,

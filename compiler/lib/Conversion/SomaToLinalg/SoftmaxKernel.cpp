@@ -4,9 +4,10 @@
 // input is seen as rows, and each row goes through passes of vector loops
 // (whole vectors, then one masked vector) while it stays in the cache:
 //
-//   1. the row's maximum m, by ordered compares in four independent
-//      accumulators; a NaN is skipped there, but its term makes the sum
-//      NaN and so the whole row, as in the interpreter. For every row but
+//   1. the row's maximum m and minimum, by ordered compares in four
+//      independent accumulators of each; a NaN is skipped there, but its
+//      term makes the sum NaN and so the whole row, as in the interpreter.
+//      For every row but
 //      the first this pass runs within the previous row's iteration,
 //      between its steps 3 and 4: its loads do not wait for step 3's chain
 //      of dependent f64 operations, which they then overlap;
@@ -22,7 +23,10 @@
 //      maximum's stay normal floats. The whole vectors of this pass are
 //      software-pipelined (stagedPass): each iteration computes the next
 //      vector's x - m and exp's reduction and polynomial while it finishes
-//      this one's;
+//      this one's. A row whose minimum minus m stays above -87 (-131 for
+//      log_softmax's scaled terms) takes a copy of this pass without the
+//      clamps of t and t_lo and without vscalefps (ExpDomain::Normal: the
+//      same bits);
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
@@ -129,12 +133,12 @@ public:
     step = arith::ConstantIndexOp::create(b, f32Type.getNumElements());
     whole = arith::MulIOp::create(
         b, arith::DivUIOp::create(b, length, step), step);
-    // Each iteration carries the maximum of its row, found by the one
-    // before (step 1 of the header), and softmax's exponentials of its row
-    // (step 2), in a row of their own: the output is written once, by step
-    // 4, which may then stream it.
-    Value firstMax = maxIfRow(b, zero, rowCount);
-    SmallVector<Value> init = {out, firstMax};
+    // Each iteration carries the maximum and minimum of its row, found by
+    // the one before (step 1 of the header), and softmax's exponentials of
+    // its row (step 2), in a row of their own: the output is written once,
+    // by step 4, which may then stream it.
+    SmallVector<Value> init = {out};
+    llvm::append_range(init, boundsIfRow(b, zero, rowCount));
     if (!logarithm)
       init.push_back(createEmpty(b, b.getLoc(),
                                  {tensor::getMixedSize(b, b.getLoc(), rows, 1)}));
@@ -144,8 +148,8 @@ public:
                    ValueRange iter) {
                  ImplicitLocOpBuilder rb(loc, nested);
                  scf::YieldOp::create(
-                     rb, buildRow(rb, row, rowCount, iter[0], iter[1],
-                                  logarithm ? Value() : iter[2]));
+                     rb, buildRow(rb, row, rowCount, iter[0], iter[1], iter[2],
+                                  logarithm ? Value() : iter[3]));
                })
         .getResult(0);
   }
@@ -250,13 +254,16 @@ private:
   /// is -FLT_MAX instead, by one ordered compare (a vmaxps): finite, so
   /// that e^hi = 0 multiplies it away and -inf absorbs it. NaN in hi stays.
   std::pair<Value, Value> shifted(ImplicitLocOpBuilder &lb, Value x,
-                                  Value negMax) {
+                                  Value negMax, ExpDomain domain) {
     Value hi = arith::AddFOp::create(lb, x, negMax);
     Value fromMax = arith::SubFOp::create(lb, hi, x);
     Value fromX = arith::SubFOp::create(lb, hi, fromMax);
     Value lo = arith::AddFOp::create(
         lb, arith::SubFOp::create(lb, x, fromX),
         arith::SubFOp::create(lb, negMax, fromMax));
+    // In the normal domain hi is finite, and so lo.
+    if (domain == ExpDomain::Normal)
+      return {hi, lo};
     Value lowest = splat(
         lb, f32Type, f32Constant(lb, std::numeric_limits<float>::lowest()));
     Value ordered =
@@ -281,47 +288,65 @@ private:
     return arith::SelectOp::create(lb, greater, x, acc);
   }
 
-  /// The row's maximum, NaN ignored (-inf for a row of NaN). Whole groups
-  /// of kMaxAccumulators vectors first, one accumulator each, so that the
-  /// chain of maxima does not bound the loop; then the rest of the row.
-  Value rowMax(ImplicitLocOpBuilder &rb, Value row) {
-    Value negInf = f32Constant(rb, -std::numeric_limits<float>::infinity());
+  /// The smaller of `acc` and `x` in the same way (one vminps).
+  Value smaller(ImplicitLocOpBuilder &lb, Value acc, Value x) {
+    Value less = arith::CmpFOp::create(lb, arith::CmpFPredicate::OLT, x, acc);
+    return arith::SelectOp::create(lb, less, x, acc);
+  }
+
+  /// The row's maximum and minimum, NaN ignored (-inf and +inf for a row of
+  /// NaN). Whole groups of kMaxAccumulators vectors first, one accumulator
+  /// of each kind each, so that the chains of maxima do not bound the
+  /// loop; then the rest of the row.
+  SmallVector<Value> rowBounds(ImplicitLocOpBuilder &rb, Value row) {
+    const float inf = std::numeric_limits<float>::infinity();
+    Value negInf = f32Constant(rb, -inf);
+    Value posInf = f32Constant(rb, inf);
     Value groupStep = arith::ConstantIndexOp::create(
         rb, f32Type.getNumElements() * kMaxAccumulators);
     Value grouped = arith::MulIOp::create(
         rb, arith::DivUIOp::create(rb, length, groupStep), groupStep);
     SmallVector<Value> init(kMaxAccumulators, splat(rb, f32Type, negInf));
+    init.append(kMaxAccumulators, splat(rb, f32Type, posInf));
     auto groups = scf::ForOp::create(
         rb, arith::ConstantIndexOp::create(rb, 0), grouped, groupStep, init,
         [&](OpBuilder &nested, Location loc, Value column, ValueRange iter) {
           ImplicitLocOpBuilder lb(loc, nested);
-          SmallVector<Value> next;
+          SmallVector<Value> maxima, minima;
           for (int64_t k = 0; k < kMaxAccumulators; ++k) {
             Value at = arith::AddIOp::create(
                 lb, column,
                 arith::ConstantIndexOp::create(lb,
                                                k * f32Type.getNumElements()));
-            next.push_back(
-                larger(lb, iter[k], read(lb, rows, {row, at}, {}, negInf)));
+            Value x = read(lb, rows, {row, at}, {}, negInf);
+            maxima.push_back(larger(lb, iter[k], x));
+            minima.push_back(smaller(lb, iter[kMaxAccumulators + k], x));
           }
-          scf::YieldOp::create(lb, next);
+          llvm::append_range(maxima, minima);
+          scf::YieldOp::create(lb, maxima);
         });
-    Value lanes = groups.getResult(0);
-    for (int64_t k = 1; k < kMaxAccumulators; ++k)
-      lanes = larger(rb, lanes, groups.getResult(k));
-    // Lanes past the row read -inf.
-    lanes = pass(
-        rb, {lanes},
+    Value highs = groups.getResult(0);
+    Value lows = groups.getResult(kMaxAccumulators);
+    for (int64_t k = 1; k < kMaxAccumulators; ++k) {
+      highs = larger(rb, highs, groups.getResult(k));
+      lows = smaller(rb, lows, groups.getResult(kMaxAccumulators + k));
+    }
+    // Lanes past the row read NaN, which both compares skip.
+    Value nan = f32Constant(rb, std::numeric_limits<float>::quiet_NaN());
+    Carried bounds = pass(
+        rb, {highs, lows},
         [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
             ValueRange carried) -> Carried {
-          return {larger(lb, carried[0],
-                         read(lb, rows, {row, column}, mask, negInf))};
+          Value x = read(lb, rows, {row, column}, mask, nan);
+          return {larger(lb, carried[0], x), smaller(lb, carried[1], x)};
         },
-        grouped)[0];
-    // No lane holds a NaN (the compares skip them): the reduction may be a
-    // tree of vmaxps without NaN checks.
-    return vector::ReductionOp::create(rb, vector::CombiningKind::MAXNUMF,
-                                       lanes, arith::FastMathFlags::nnan);
+        grouped);
+    // No lane holds a NaN (the compares skip them): the reductions may be
+    // trees of vmaxps and vminps without NaN checks.
+    return {vector::ReductionOp::create(rb, vector::CombiningKind::MAXNUMF,
+                                        bounds[0], arith::FastMathFlags::nnan),
+            vector::ReductionOp::create(rb, vector::CombiningKind::MINNUMF,
+                                        bounds[1], arith::FastMathFlags::nnan)};
   }
 
   /// The sum of `lanes`' elements in a fixed pairwise order (halves added
@@ -353,31 +378,34 @@ private:
     return math::CtPopOp::create(lb, wide);
   }
 
-  /// The one value of an scf.if of `condition`: a branch, computing only
+  /// The values of an scf.if of `condition`: a branch, computing only
   /// the chosen side.
-  Value branch(ImplicitLocOpBuilder &rb, Value condition,
-               function_ref<Value(ImplicitLocOpBuilder &)> whenTrue,
-               function_ref<Value(ImplicitLocOpBuilder &)> whenFalse) {
-    auto side = [](function_ref<Value(ImplicitLocOpBuilder &)> value) {
-      return [value](OpBuilder &nested, Location loc) {
+  using Side = function_ref<SmallVector<Value>(ImplicitLocOpBuilder &)>;
+  SmallVector<Value> branch(ImplicitLocOpBuilder &rb, Value condition,
+                            Side whenTrue, Side whenFalse) {
+    auto side = [](Side values) {
+      return [values](OpBuilder &nested, Location loc) {
         ImplicitLocOpBuilder ib(loc, nested);
-        scf::YieldOp::create(ib, value(ib));
+        scf::YieldOp::create(ib, values(ib));
       };
     };
-    return scf::IfOp::create(rb, condition, side(whenTrue), side(whenFalse))
-        .getResult(0);
+    auto ifOp =
+        scf::IfOp::create(rb, condition, side(whenTrue), side(whenFalse));
+    return SmallVector<Value>(ifOp.getResults());
   }
 
-  /// The maximum of row `row` if it is one of the `rowCount`, else -inf
-  /// (no row read).
-  Value maxIfRow(ImplicitLocOpBuilder &rb, Value row, Value rowCount) {
+  /// The maximum and minimum of row `row` if it is one of the `rowCount`,
+  /// else -inf and +inf (no row read).
+  SmallVector<Value> boundsIfRow(ImplicitLocOpBuilder &rb, Value row,
+                                 Value rowCount) {
     Value exists =
         arith::CmpIOp::create(rb, arith::CmpIPredicate::ult, row, rowCount);
     return branch(
         rb, exists,
-        [&](ImplicitLocOpBuilder &ib) { return rowMax(ib, row); },
-        [&](ImplicitLocOpBuilder &ib) {
-          return f32Constant(ib, -std::numeric_limits<float>::infinity());
+        [&](ImplicitLocOpBuilder &ib) { return rowBounds(ib, row); },
+        [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
+          const float inf = std::numeric_limits<float>::infinity();
+          return {f32Constant(ib, -inf), f32Constant(ib, inf)};
         });
   }
 
@@ -431,13 +459,15 @@ private:
     return columnLoop(rb, wholeEnd, length, length, carried, body)[0];
   }
 
-  /// Steps 2 to 4 of row `row`, whose maximum is `max`, into `out`, and
-  /// step 1 of the next row: {out, the next row's maximum}, then for softmax
-  /// `exponentials`, the row its step 2 writes and step 4 reads.
+  /// Steps 2 to 4 of row `row`, whose maximum is `max` and minimum `min`,
+  /// into `out`, and step 1 of the next row: {out, the next row's maximum
+  /// and minimum}, then for softmax `exponentials`, the row its step 2
+  /// writes and step 4 reads.
   SmallVector<Value> buildRow(ImplicitLocOpBuilder &rb, Value row,
-                              Value rowCount, Value out, Value max,
+                              Value rowCount, Value out, Value max, Value min,
                               Value exponentials) {
-    Value negMax = splat(rb, f32Type, arith::NegFOp::create(rb, max));
+    Value negMaxScalar = arith::NegFOp::create(rb, max);
+    Value negMax = splat(rb, f32Type, negMaxScalar);
 
     // 2. The exponentials and their sum; lanes past the row add 0.
     // log_softmax sums apart the terms of the maxima (t = 0, e = 1 exactly)
@@ -473,51 +503,78 @@ private:
     if (prefetchDistance > 0)
       aheadRow = arith::MinUIOp::create(
           rb, arith::AddIOp::create(rb, row, rowsAhead), lastRow);
-    // First stage: x - m and exp's reduction and polynomial.
-    auto start = [&](ImplicitLocOpBuilder &lb, Value column,
-                     Value mask) -> SmallVector<Value> {
-      if (aheadRow && !mask)
-        memref::PrefetchOp::create(lb, view, ValueRange{aheadRow, column},
-                                   /*isWrite=*/false, /*localityHint=*/3,
-                                   /*isDataCache=*/true);
-      Value x = read(lb, rows, {row, column}, mask, zero32);
-      auto [tHi, tLo] = shifted(lb, x, negMax);
-      SmallVector<Value> started = {tHi, tLo};
-      llvm::append_range(started, buildExpF32SplitStart(lb, tHi, scale));
-      return started;
+    // First stage: x - m and exp's reduction and polynomial, for t in
+    // `domain`.
+    auto startIn = [&](ExpDomain domain) {
+      return [&, domain](ImplicitLocOpBuilder &lb, Value column,
+                         Value mask) -> SmallVector<Value> {
+        if (aheadRow && !mask)
+          memref::PrefetchOp::create(lb, view, ValueRange{aheadRow, column},
+                                     /*isWrite=*/false, /*localityHint=*/3,
+                                     /*isDataCache=*/true);
+        Value x = read(lb, rows, {row, column}, mask, zero32);
+        auto [tHi, tLo] = shifted(lb, x, negMax, domain);
+        SmallVector<Value> started = {tHi, tLo};
+        llvm::append_range(started,
+                           buildExpF32SplitStart(lb, tHi, scale, domain));
+        return started;
+      };
     };
-    auto finish = [&](ImplicitLocOpBuilder &lb, Value column, Value mask,
-                      ValueRange carried, ValueRange started) -> Carried {
-      Value tHi = started[0], tLo = started[1];
-      auto [eHi, eLo] = buildExpF32SplitFinish(lb, started.drop_front(2));
-      // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
-      eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
-      Value hiTerm = eHi, loTerm = eLo;
-      if (mask) {
-        hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
-        loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
-      }
-      if (logarithm) {
-        Value isMax = arith::CmpFOp::create(lb, arith::CmpFPredicate::OEQ,
-                                            tHi, zeros32);
-        if (mask)
-          isMax = arith::AndIOp::create(lb, isMax, mask);
-        // (At t = 0 the tail is 0.)
-        hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
-        return {arith::AddFOp::create(lb, carried[0], extendToF64(lb, hiTerm)),
-                arith::AddFOp::create(lb, carried[1], loTerm),
-                arith::AddIOp::create(lb, carried[2], countLanes(lb, isMax))};
-      }
-      Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
-      Value lost = arith::AddFOp::create(
-          lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
-      Value rest = arith::AddFOp::create(
-          lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
-      return {head, rest,
-              write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[2],
-                    {column}, mask)};
+    auto finishIn = [&](ExpDomain domain) {
+      return [&, domain](ImplicitLocOpBuilder &lb, Value column, Value mask,
+                         ValueRange carried, ValueRange started) -> Carried {
+        Value tHi = started[0], tLo = started[1];
+        auto [eHi, eLo] =
+            buildExpF32SplitFinish(lb, started.drop_front(2), domain);
+        // e^(t_hi + t_lo) = e^(t_hi)·(1 + t_lo).
+        eLo = LLVM::FMAOp::create(lb, eHi, tLo, eLo);
+        Value hiTerm = eHi, loTerm = eLo;
+        if (mask) {
+          hiTerm = arith::SelectOp::create(lb, mask, hiTerm, zeros32);
+          loTerm = arith::SelectOp::create(lb, mask, loTerm, zeros32);
+        }
+        if (logarithm) {
+          Value isMax = arith::CmpFOp::create(lb, arith::CmpFPredicate::OEQ,
+                                              tHi, zeros32);
+          if (mask)
+            isMax = arith::AndIOp::create(lb, isMax, mask);
+          // (At t = 0 the tail is 0.)
+          hiTerm = arith::SelectOp::create(lb, isMax, zeros32, hiTerm);
+          return {
+              arith::AddFOp::create(lb, carried[0], extendToF64(lb, hiTerm)),
+              arith::AddFOp::create(lb, carried[1], loTerm),
+              arith::AddIOp::create(lb, carried[2], countLanes(lb, isMax))};
+        }
+        Value head = arith::AddFOp::create(lb, carried[0], hiTerm);
+        Value lost = arith::AddFOp::create(
+            lb, arith::SubFOp::create(lb, carried[0], head), hiTerm);
+        Value rest = arith::AddFOp::create(
+            lb, carried[1], arith::AddFOp::create(lb, lost, loTerm));
+        return {head, rest,
+                write(lb, arith::AddFOp::create(lb, eHi, eLo), carried[2],
+                      {column}, mask)};
+      };
     };
-    Carried summed = stagedPass(rb, init, start, finish);
+    // A row whose every t lies in ExpDomain::Normal takes the pass without
+    // the clamps and vscalefps, the same bits: t_hi = x - max rounded is
+    // least at the row's minimum, computed by the same addition. A row of
+    // NaN (bounds +inf and -inf) takes it too, and gives NaN either way.
+    Value lowest = arith::AddFOp::create(rb, min, negMaxScalar);
+    Value normal = arith::CmpFOp::create(
+        rb, arith::CmpFPredicate::OGE, lowest,
+        f32Constant(rb, kNormalExpFloor - 0.6931471805599453 * scale));
+    auto normalStart = startIn(ExpDomain::Normal);
+    auto normalFinish = finishIn(ExpDomain::Normal);
+    auto anyStart = startIn(ExpDomain::Any);
+    auto anyFinish = finishIn(ExpDomain::Any);
+    Carried summed = branch(
+        rb, normal,
+        [&](ImplicitLocOpBuilder &ib) {
+          return stagedPass(ib, init, normalStart, normalFinish);
+        },
+        [&](ImplicitLocOpBuilder &ib) {
+          return stagedPass(ib, init, anyStart, anyFinish);
+        });
     // The sum (times 2^scale) in f64: the heads (less softmax's starts,
     // exactly), plus the rest.
     Value heads = summed[0];
@@ -536,10 +593,10 @@ private:
         logarithm ? logSoftmaxShift(rb, max, sum, summed[2])
                   : splitToF32(rb, arith::DivFOp::create(
                                        rb, f64Constant(rb, 1.0), sum));
-    // The next row's maximum, whose loads do not wait for them.
+    // The next row's bounds, whose loads do not wait for them.
     Value nextRow =
         arith::AddIOp::create(rb, row, arith::ConstantIndexOp::create(rb, 1));
-    Value nextMax = maxIfRow(rb, nextRow, rowCount);
+    SmallVector<Value> nextBounds = boundsIfRow(rb, nextRow, rowCount);
     // 4. softmax scales the exponentials of step 2; log_softmax shifts the
     // input.
     Value result = writeRow(
@@ -554,9 +611,11 @@ private:
           return LLVM::FMAOp::create(lb, e, hi,
                                      arith::MulFOp::create(lb, e, lo));
         });
-    if (logarithm)
-      return {result, nextMax};
-    return {result, nextMax, summed[2]};
+    SmallVector<Value> next = {result};
+    llvm::append_range(next, nextBounds);
+    if (!logarithm)
+      next.push_back(summed[2]);
+    return next;
   }
 
   /// log_softmax's step 3: c = max + log(sum) as a head and tail splat to
@@ -578,10 +637,13 @@ private:
     // its chain of dependent f64 operations.
     Value small = arith::CmpFOp::create(rb, arith::CmpFPredicate::OLT, u, one);
     Value logSum = branch(
-        rb, small, [&](ImplicitLocOpBuilder &ib) { return buildLog1p(ib, u); },
-        [&](ImplicitLocOpBuilder &ib) {
-          return buildLog(ib, arith::AddFOp::create(ib, u, one));
-        });
+        rb, small,
+        [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
+          return {buildLog1p(ib, u)};
+        },
+        [&](ImplicitLocOpBuilder &ib) -> SmallVector<Value> {
+          return {buildLog(ib, arith::AddFOp::create(ib, u, one))};
+        })[0];
     // y = x - (max + log(sum)) = (x - c_hi) - c_lo with c_hi = max +
     // log(sum) rounded to f32 and c_lo = (max - c_hi) + log(sum) in f64 (so
     // that a log(sum) far below max's last bit, the whole result at the
