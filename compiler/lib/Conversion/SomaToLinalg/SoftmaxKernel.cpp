@@ -459,21 +459,19 @@ private:
     return columnLoop(rb, wholeEnd, length, length, carried, body)[0];
   }
 
-  /// Steps 2 to 4 of row `row`, whose maximum is `max` and minimum `min`,
-  /// into `out`, and step 1 of the next row: {out, the next row's maximum
-  /// and minimum}, then for softmax `exponentials`, the row its step 2
-  /// writes and step 4 reads.
-  SmallVector<Value> buildRow(ImplicitLocOpBuilder &rb, Value row,
-                              Value rowCount, Value out, Value max, Value min,
-                              Value exponentials) {
+  /// Step 2 of row `row`, whose maximum is `max` and minimum `min`: the
+  /// exponentials' sums per lane (a head and the rest), then softmax's
+  /// exponentials, written to `exponentials`, or log_softmax's count of
+  /// maxima.
+  Carried exponentialSums(ImplicitLocOpBuilder &rb, Value row, Value max,
+                          Value min, Value exponentials) {
     Value negMaxScalar = arith::NegFOp::create(rb, max);
     Value negMax = splat(rb, f32Type, negMaxScalar);
 
-    // 2. The exponentials and their sum; lanes past the row add 0.
-    // log_softmax sums apart the terms of the maxima (t = 0, e = 1 exactly)
-    // and counts them: log(sum) is then log1p of the sum without one of
-    // them, which keeps its accuracy where that term dominates (sum near 1,
-    // log(sum) then the whole result at the maximum).
+    // Lanes past the row add 0. log_softmax sums apart the terms of the maxima
+    // (t = 0, e = 1 exactly) and counts them: log(sum) is then log1p of the sum
+    // without one of them, which keeps its accuracy where that term dominates
+    // (sum near 1, log(sum) then the whole result at the maximum).
     Value zero32 = f32Constant(rb, 0.0f);
     Value zeros32 = splat(rb, f32Type, zero32);
     // Carried: each lane's sum as a head and the f32 sum of the rest, then
@@ -567,7 +565,7 @@ private:
     auto normalFinish = finishIn(ExpDomain::Normal);
     auto anyStart = startIn(ExpDomain::Any);
     auto anyFinish = finishIn(ExpDomain::Any);
-    Carried summed = branch(
+    return branch(
         rb, normal,
         [&](ImplicitLocOpBuilder &ib) {
           return stagedPass(ib, init, normalStart, normalFinish);
@@ -575,6 +573,17 @@ private:
         [&](ImplicitLocOpBuilder &ib) {
           return stagedPass(ib, init, anyStart, anyFinish);
         });
+  }
+
+  /// Steps 2 to 4 of row `row`, whose maximum is `max` and minimum `min`,
+  /// into `out`, and step 1 of the next row: {out, the next row's maximum
+  /// and minimum}, then for softmax `exponentials`, the row its step 2
+  /// writes and step 4 reads.
+  SmallVector<Value> buildRow(ImplicitLocOpBuilder &rb, Value row,
+                              Value rowCount, Value out, Value max, Value min,
+                              Value exponentials) {
+    // 2. The exponentials and their sum.
+    Carried summed = exponentialSums(rb, row, max, min, exponentials);
     // The sum (times 2^scale) in f64: the heads (less softmax's starts,
     // exactly), plus the rest.
     Value heads = summed[0];
@@ -599,6 +608,7 @@ private:
     SmallVector<Value> nextBounds = boundsIfRow(rb, nextRow, rowCount);
     // 4. softmax scales the exponentials of step 2; log_softmax shifts the
     // input.
+    Value zero32 = f32Constant(rb, 0.0f);
     Value result = writeRow(
         rb, row, out,
         [&](ImplicitLocOpBuilder &lb, Value column, Value mask) -> Value {
