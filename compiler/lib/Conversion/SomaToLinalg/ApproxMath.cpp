@@ -302,6 +302,12 @@ Value buildReciprocal(ImplicitLocOpBuilder &b, Value d) {
   return arith::DivFOp::create(b, constantLike(b, 1.0, d.getType()), d);
 }
 
+/// 2^k for i32 k (or a vector of them) in [-126, 127], a normal f32 built
+/// in the exponent field.
+static Value powerOfTwo(Builder &f, Value k) {
+  return f.fromBits(f.shl(f.addi(k, f.ci(127)), 23));
+}
+
 /// m·2^n for f32 m and n in [-173, 64] (scalars or vectors alike; n both
 /// as a float and as an i32), rounded once unless m·2^(n/2) underflows
 /// already, which m below 2^8 in magnitude rules out; a larger m is fine
@@ -324,10 +330,7 @@ static Value scaleByPowerOfTwo(Builder &f, Value m, Value n, Value ni) {
                                            currentRounding);
   }
   Value n1 = f.ashr(ni, 1), n2 = f.subi(ni, n1);
-  auto pow2 = [&](Value k) {
-    return f.fromBits(f.shl(f.addi(k, f.ci(127)), 23));
-  };
-  return f.mul(f.mul(m, pow2(n1)), pow2(n2));
+  return f.mul(f.mul(m, powerOfTwo(f, n1)), powerOfTwo(f, n2));
 }
 
 namespace {
@@ -584,7 +587,7 @@ namespace {
 SmallVector<Value> centralSigmoidDenominator(Builder &f, Value x,
                                              bool extended) {
   auto [negN, negNi, r] = reduceF32Negated(f, x, -1.0);
-  Value scale = f.fromBits(f.shl(f.addi(negNi, f.ci(127)), 23));
+  Value scale = powerOfTwo(f, negNi);
   Value p = expOfReducedLessOne(f, r);
   Value c = f.add(f.c(1.0), scale);
   Value d = f.add(c, p);
@@ -741,6 +744,12 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
   return f.fromBits(arith::OrIOp::create(b, f.toBits(magnitude), sign));
 }
 
+double normalExpFloor(int64_t scaleExponent) {
+  // n = round(t·log2(e)) + scaleExponent stays at or above -126 (2^n
+  // normal) for t down to -87 - ln2·scaleExponent: -87·log2(e) = -125.5.
+  return -87.0 - kLn2 * scaleExponent;
+}
+
 SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
                                          int64_t scaleExponent,
                                          ExpDomain domain) {
@@ -749,7 +758,7 @@ SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
   // scaling); reduceF32 works down to -173. In the normal domain t is
   // above both.
   if (domain == ExpDomain::Any) {
-    Value floor = f.c(-105.0 - 0.6931471805599453 * scaleExponent);
+    Value floor = f.c(-105.0 - kLn2 * scaleExponent);
     t = f.select(f.cmp(CmpFPredicate::OLT, t, floor), floor, t);
   }
   auto [n, ni, r] = reduceF32(f, t);
@@ -770,7 +779,7 @@ std::pair<Value, Value> buildExpF32SplitFinish(ImplicitLocOpBuilder &b,
   if (domain == ExpDomain::Normal) {
     // 2^n is normal: one product per part, each rounded once, as
     // vscalefps rounds (lo·2^n may be subnormal).
-    Value scale = f.fromBits(f.shl(f.addi(ni, f.ci(127)), 23));
+    Value scale = powerOfTwo(f, ni);
     return {f.mul(hi, scale), f.mul(lo, scale)};
   }
   return {scaleByPowerOfTwo(f, hi, n, ni), scaleByPowerOfTwo(f, lo, n, ni)};

@@ -59,16 +59,16 @@ enum class ExpDomain {
   /// Any t <= 0, or NaN: t clamped at the floor, each part scaled by
   /// vscalefps (two products on narrower vectors).
   Any,
-  /// t >= kNormalExpFloor - ln2·scaleExponent, or NaN, where
+  /// t >= normalExpFloor(scaleExponent), or NaN, where
   /// exp(t)·2^scaleExponent and its 2^n are normal: no clamp, 2^n built in
   /// the exponent field and one product per part. The same bits as Any
   /// there (both scalings round the exact product once).
   Normal,
 };
 
-/// The least t of ExpDomain::Normal without scaling: n = round(t·log2(e))
-/// stays at or above -125 down to here.
-constexpr double kNormalExpFloor = -87.0;
+/// The least t of ExpDomain::Normal for buildExpF32SplitStart's
+/// `scaleExponent`: -87 - ln2·scaleExponent.
+double normalExpFloor(int64_t scaleExponent);
 
 /// buildExpF32Split in two stages, as buildSigmoidF32Start and Finish:
 /// Start the reduction and the polynomial, Finish the head, tail and

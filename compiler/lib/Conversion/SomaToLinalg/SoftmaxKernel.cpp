@@ -558,9 +558,9 @@ private:
     // least at the row's minimum, computed by the same addition. A row of
     // NaN (bounds +inf and -inf) takes it too, and gives NaN either way.
     Value lowest = arith::AddFOp::create(rb, min, negMaxScalar);
-    Value normal = arith::CmpFOp::create(
-        rb, arith::CmpFPredicate::OGE, lowest,
-        f32Constant(rb, kNormalExpFloor - 0.6931471805599453 * scale));
+    Value normal =
+        arith::CmpFOp::create(rb, arith::CmpFPredicate::OGE, lowest,
+                              f32Constant(rb, normalExpFloor(scale)));
     auto normalStart = startIn(ExpDomain::Normal);
     auto normalFinish = finishIn(ExpDomain::Normal);
     auto anyStart = startIn(ExpDomain::Any);
