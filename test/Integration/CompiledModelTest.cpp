@@ -835,10 +835,10 @@ INSTANTIATE_TEST_SUITE_P(Ranges, CentralStepTest,
 // softmax rows in the normal domain against general ones
 //===----------------------------------------------------------------------===//
 
-/// A softmax or log_softmax row whose every x - max lies above -87 (-131
-/// for log_softmax) takes its exponentials without clamps and vscalefps
-/// (ExpDomain::Normal); any other row the general pass. Both must give the
-/// same bits: rows of 1024 inputs in [-8, 8) run once as they are and once
+/// A softmax or log_softmax row whose every x - max lies at or above -86.5
+/// (-130.86 for log_softmax) takes its exponentials without clamps and
+/// vscalefps (ExpDomain::Normal); any other row the general pass. Both must
+/// give the same bits: rows of 1024 inputs run once as they are and once
 /// with a 1025th input of -1000, whose term is 0 and which sends the row to
 /// the general pass; the first 1024 results must not change. On AVX-512
 /// and on AVX2 (8 lanes, where the general pass scales by two products).
@@ -861,16 +861,34 @@ func.func @general(%x: tensor<?x1025xf32>) -> (tensor<?x1025xf32>, tensor<?x1025
   std::unique_ptr<CompiledModel> model = compile(source, GetParam());
   ASSERT_TRUE(model) << diagnostics;
 
-  // 64 rows (below the streaming threshold), each of a different spread,
-  // up to 16, with a tie at the maximum in the first.
-  constexpr int64_t rows = 64, length = 1024;
+  // 64 rows (below the streaming threshold), each of a different spread:
+  // 56 up to 14 wide, with a tie at the maximum in the first; then 8 from
+  // 0 down to a least x near the domains' floors (-86.5 for softmax,
+  // -86.5 - 64·ln2 = -130.86 for log_softmax, both inside), where 2^n
+  // comes nearest to the subnormal range: in every other row all but the
+  // maximum lie within 1 of the least, so that the sum rounds to 1 and
+  // softmax's results there are its exponentials, bit for bit; in the
+  // others a quarter do. The row down to -87.39 reaches e^t below 2^-126,
+  // which the normal domain's products would round twice: with its floor
+  // moved below that row, the test fails there.
+  constexpr int64_t rows = 64, length = 1024, narrowRows = 56;
+  const float floors[rows - narrowRows] = {
+      -80.0f, -86.4f, -86.49f, -86.5f, -87.39f, -100.0f, -130.85f, -130.86f};
   std::mt19937 random(5);
   HostTensor normal({rows, length}), general({rows, length + 1});
   for (int64_t r = 0; r < rows; ++r) {
-    std::uniform_real_distribution<float> uniform(-0.125f * (r + 1),
-                                                  0.125f * (r + 1));
+    float low = r < narrowRows ? -0.125f * (r + 1) : floors[r - narrowRows];
+    float high = r < narrowRows ? 0.125f * (r + 1) : 0.0f;
+    std::uniform_real_distribution<float> uniform(low, high);
+    std::uniform_real_distribution<float> nearLow(low, low + 1.0f);
     for (int64_t c = 0; c < length; ++c) {
-      float x = r == 0 && c < 2 ? 1.0f : uniform(random);
+      float x;
+      if (r < narrowRows)
+        x = r == 0 && c < 2 ? 1.0f : uniform(random);
+      else if (c < 2)
+        x = c == 0 ? high : low;
+      else
+        x = r % 2 == 0 || c % 4 == 0 ? nearLow(random) : uniform(random);
       normal.data[r * length + c] = x;
       general.data[r * (length + 1) + c] = x;
     }

@@ -181,7 +181,7 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // CHECK: return %[[R]]
 // With vectors: the leading dimensions collapse into rows; per row, the
 // maximum and minimum, then exp(x - max) in f32 (head and tail, scalef on
-// AVX-512 unless every x - max lies above -131, where 2^n is normal),
+// AVX-512 unless every x - max lies above -130.86, where 2^n is normal),
 // heads summed in f64 lanes and tails in f32 lanes (scaled by 2^64),
 // masked past the row's end and added pairwise at the end, then log(sum) in
 // f64 once, and x - (max + log(sum)) written back.
@@ -213,8 +213,9 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // carries the next vector's (x - m as a head and tail, e^r - 1, n as a float
 // and as an integer) beside the sums and finishes this one's (scaling,
 // sums); the last vector's finish after it. It comes in two copies: for
-// rows whose minimum less the maximum is at least -87 - 64·ln2, 2^n in the
-// exponent field and products; for the others scalef.
+// rows whose minimum less the maximum is at least -86.5 - 64·ln2, 2^n in
+// the exponent field and e's head and tail as 2^n + 2^n·p rounded and its
+// error, two fmas; for the others scalef.
 // ROWS:   %[[NEGMAX:.+]] = arith.negf %[[MAX]] : f32
 // ROWS:   %[[AHEAD:.+]] = arith.minui
 // ROWS:   %[[LOWEST:.+]] = arith.addf %[[MIN]], %[[NEGMAX]] : f32
@@ -225,8 +226,9 @@ func.func @softmax_dim1(%x: tensor<?x5x6xf32>) -> tensor<?x5x6xf32> {
 // ROWS-NOT: x86vector.avx512.mask.scalef
 // ROWS:       %[[EXPONENT:.+]] = arith.shli
 // ROWS:       %[[POW2:.+]] = arith.bitcast %[[EXPONENT]] : vector<16xi32> to vector<16xf32>
-// ROWS:       arith.mulf %{{.+}}, %[[POW2]] : vector<16xf32>
-// ROWS:       arith.mulf %{{.+}}, %[[POW2]] : vector<16xf32>
+// ROWS-NEXT:  %[[HEAD:.+]] = llvm.intr.fma(%[[POW2]], %[[P:.+]], %[[POW2]])
+// ROWS-NEXT:  %[[GAP:.+]] = arith.subf %[[POW2]], %[[HEAD]] : vector<16xf32>
+// ROWS-NEXT:  llvm.intr.fma(%[[POW2]], %[[P]], %[[GAP]])
 // ROWS-NOT: x86vector.avx512.mask.scalef
 // ROWS:     scf.yield %{{.+}}#0, %{{.+}}#1, %{{.+}}#2 : vector<16xf64>, vector<16xf32>, i32
 // ROWS-NEXT: } else {

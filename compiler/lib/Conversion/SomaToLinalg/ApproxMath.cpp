@@ -745,9 +745,10 @@ Value buildTanhF32(ImplicitLocOpBuilder &b, Value x) {
 }
 
 double normalExpFloor(int64_t scaleExponent) {
-  // n = round(t·log2(e)) + scaleExponent stays at or above -126 (2^n
-  // normal) for t down to -87 - ln2·scaleExponent: -87·log2(e) = -125.5.
-  return -87.0 - kLn2 * scaleExponent;
+  // n = round(t·log2(e)) + scaleExponent stays at or above -125 for t
+  // down to -86.5 - ln2·scaleExponent (-86.5·log2(e) = -124.8), so that
+  // 2^n and e^t·2^scaleExponent >= 0.7·2^n are normal.
+  return -86.5 - kLn2 * scaleExponent;
 }
 
 SmallVector<Value> buildExpF32SplitStart(ImplicitLocOpBuilder &b, Value t,
@@ -773,15 +774,19 @@ std::pair<Value, Value> buildExpF32SplitFinish(ImplicitLocOpBuilder &b,
                                                ValueRange start,
                                                ExpDomain domain) {
   Builder f(b, start[0]);
-  Value n = start[1], ni = start[2];
-  // e^r = hi + lo, each part scaled.
-  auto [hi, lo] = onePlus(f, start[0]);
+  Value p = start[0], n = start[1], ni = start[2];
   if (domain == ExpDomain::Normal) {
-    // 2^n is normal: one product per part, each rounded once, as
-    // vscalefps rounds (lo·2^n may be subnormal).
+    // 2^n and e^r·2^n are normal: the head 2^n + 2^n·p rounded once, which
+    // is the rounded 1 + p scaled exactly, and the tail the fma's rounding
+    // error, 2^n·p + (2^n - head) (the difference exact, Sterbenz: the
+    // head is within a factor 1.5 of 2^n) rounded once, as the Any
+    // domain's scaling of the tail rounds it (lo·2^n may be subnormal).
     Value scale = powerOfTwo(f, ni);
-    return {f.mul(hi, scale), f.mul(lo, scale)};
+    Value hi = f.fma(scale, p, scale);
+    return {hi, f.fma(scale, p, f.sub(scale, hi))};
   }
+  // e^r = hi + lo, each part scaled.
+  auto [hi, lo] = onePlus(f, p);
   return {scaleByPowerOfTwo(f, hi, n, ni), scaleByPowerOfTwo(f, lo, n, ni)};
 }
 

@@ -61,13 +61,14 @@ enum class ExpDomain {
   Any,
   /// t >= normalExpFloor(scaleExponent), or NaN, where
   /// exp(t)·2^scaleExponent and its 2^n are normal: no clamp, 2^n built in
-  /// the exponent field and one product per part. The same bits as Any
-  /// there (both scalings round the exact product once).
+  /// the exponent field, the head 2^n + 2^n·(e^r - 1) rounded by one fma
+  /// and the tail its rounding error by another. The same bits as Any
+  /// there (both round the same exact values once).
   Normal,
 };
 
 /// The least t of ExpDomain::Normal for buildExpF32SplitStart's
-/// `scaleExponent`: -87 - ln2·scaleExponent.
+/// `scaleExponent`: -86.5 - ln2·scaleExponent.
 double normalExpFloor(int64_t scaleExponent);
 
 /// buildExpF32Split in two stages, as buildSigmoidF32Start and Finish:

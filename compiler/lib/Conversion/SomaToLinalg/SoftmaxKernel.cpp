@@ -23,10 +23,10 @@
 //      maximum's stay normal floats. The whole vectors of this pass are
 //      software-pipelined (stagedPass): each iteration computes the next
 //      vector's x - m and exp's reduction and polynomial while it finishes
-//      this one's. A row whose minimum minus m stays above -87 (-131 for
-//      log_softmax's scaled terms) takes a copy of this pass without the
-//      clamps of t and t_lo and without vscalefps (ExpDomain::Normal: the
-//      same bits);
+//      this one's. A row whose minimum minus m is at least -86.5 (-130.86
+//      for log_softmax's scaled terms) takes a copy of this pass without
+//      the clamps of t and t_lo and without vscalefps, e's head and tail
+//      two fmas (ExpDomain::Normal: the same bits);
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
