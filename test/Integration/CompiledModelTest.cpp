@@ -837,8 +837,10 @@ INSTANTIATE_TEST_SUITE_P(Ranges, CentralStepTest,
 
 /// A softmax or log_softmax row whose every x - max lies at or above -86.5
 /// (-130.86 for log_softmax) takes its exponentials without clamps and
-/// vscalefps (ExpDomain::Normal); any other row the general pass. Both must
-/// give the same bits: rows of 1024 inputs run once as they are and once
+/// vscalefps (ExpDomain::Normal), and there x - max by Fast2Sum where the
+/// row's bounds order the exponents of x and max; any other row the
+/// general pass. All must give the same bits: rows of 1024 inputs run once
+/// as they are and once
 /// with a 1025th input of -1000, whose term is 0 and which sends the row to
 /// the general pass; the first 1024 results must not change. On AVX-512
 /// and on AVX2 (8 lanes, where the general pass scales by two products).
@@ -877,14 +879,29 @@ func.func @general(%x: tensor<?x1025xf32>) -> (tensor<?x1025xf32>, tensor<?x1025
   std::mt19937 random(5);
   HostTensor normal({rows, length}), general({rows, length + 1});
   for (int64_t r = 0; r < rows; ++r) {
-    float low = r < narrowRows ? -0.125f * (r + 1) : floors[r - narrowRows];
-    float high = r < narrowRows ? 0.125f * (r + 1) : 0.0f;
+    // Narrow rows in turn: around 0, all negative, and mostly negative
+    // with a positive maximum (softmax's x - m by Fast2Sum with -m first,
+    // with x first, and by TwoSum, each in some of the rows). The negative
+    // rows' maximum, their first input, uses its mantissa's last bit (the
+    // distribution's floats are multiples of coarser powers of two), so
+    // that most x - m round.
+    float width = 0.125f * (r + 1);
+    float low = r >= narrowRows ? floors[r - narrowRows]
+                : r % 3 == 0    ? -width
+                : r % 3 == 1    ? -4.0f * width - 0.27f
+                                : -4.0f * width;
+    float high = r >= narrowRows ? 0.0f
+                 : r % 3 == 0    ? width
+                 : r % 3 == 1    ? -0x1.0e5f33p-2f
+                                 : 0.5f * width;
     std::uniform_real_distribution<float> uniform(low, high);
     std::uniform_real_distribution<float> nearLow(low, low + 1.0f);
     for (int64_t c = 0; c < length; ++c) {
       float x;
       if (r < narrowRows)
-        x = r == 0 && c < 2 ? 1.0f : uniform(random);
+        x = r == 0 && c < 2        ? 1.0f
+            : r % 3 == 1 && c == 0 ? high
+                                   : uniform(random);
       else if (c < 2)
         x = c == 0 ? high : low;
       else

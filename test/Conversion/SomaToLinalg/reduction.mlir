@@ -332,7 +332,27 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // ROWS: %[[ROW:.+]] = tensor.expand_shape %[[X]] {{\[\[}}0, 1]] output_shape [1, %{{.+}}] : tensor<?xf32> into tensor<1x?xf32>
 // ROWS: %[[OUT:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
 // ROWS: %[[EXPS:.+]] = tensor.empty(%{{.+}}) : tensor<?xf32>
-// ROWS: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[EXPS]]) -> (tensor<1x?xf32>, f32, f32, tensor<?xf32>)
+// ROWS: scf.for {{.+}} iter_args(%{{.+}} = %{{.+}}, %[[MAX:[^ ]+]] = %{{.+}}, %{{.+}} = %{{.+}}, %{{.+}} = %[[EXPS]]) -> (tensor<1x?xf32>, f32, f32, tensor<?xf32>)
+// In the normal domain, x - max by Fast2Sum where the row's bounds order
+// the exponents: max > 0 and |min|'s exponent field at most max's (-max
+// first), else max <= 0 (x first), else TwoSum.
+// ROWS:   %[[NORMAL:.+]] = arith.cmpf oge
+// ROWS:   %[[POSITIVE:.+]] = arith.cmpf ogt, %[[MAX]], %{{.+}} : f32
+// ROWS:   %[[MIN_EXP:.+]] = arith.shrui %{{.+}}, %c23_i32 : i32
+// ROWS:   %[[MAX_EXP:.+]] = arith.shrui %{{.+}}, %c23_i32{{.*}} : i32
+// ROWS:   %[[ORDERED:.+]] = arith.cmpi ule, %[[MIN_EXP]], %[[MAX_EXP]] : i32
+// ROWS:   %[[MAX_FIRST:.+]] = arith.andi %[[POSITIVE]], %[[ORDERED]] : i1
+// ROWS:   scf.if %[[NORMAL]]
+// ROWS:     scf.if %[[MAX_FIRST]]
+// ROWS:       %[[HI:.+]] = arith.addf %[[XV:.+]], %[[NEGMAX:.+]] : vector<16xf32>
+// ROWS-NEXT:  %[[BACK:.+]] = arith.subf %[[HI]], %[[NEGMAX]] : vector<16xf32>
+// ROWS-NEXT:  arith.subf %[[XV]], %[[BACK]] : vector<16xf32>
+// ROWS:     } else {
+// ROWS:       %[[NOT_POSITIVE:.+]] = arith.cmpf ule, %[[MAX]], %{{.+}} : f32
+// ROWS:       scf.if %[[NOT_POSITIVE]]
+// ROWS:         %[[HI2:.+]] = arith.addf %[[XV2:.+]], %[[NEGMAX2:.+]] : vector<16xf32>
+// ROWS-NEXT:    %[[BACK2:.+]] = arith.subf %[[HI2]], %[[XV2]] : vector<16xf32>
+// ROWS-NEXT:    arith.subf %[[NEGMAX2]], %[[BACK2]] : vector<16xf32>
 // ROWS:   scf.for {{.+}} -> (vector<16xf32>, vector<16xf32>, tensor<?xf32>)
 // ROWS:     vector.transfer_write %{{.+}} : vector<16xf32>, tensor<?xf32>
 // ROWS:   vector.extract %{{.+}}[0] : f64 from vector<1xf64>

@@ -26,7 +26,11 @@
 //      this one's. A row whose minimum minus m is at least -86.5 (-130.86
 //      for log_softmax's scaled terms) takes a copy of this pass without
 //      the clamps of t and t_lo and without vscalefps, e's head and tail
-//      two fmas (ExpDomain::Normal: the same bits);
+//      two fmas (ExpDomain::Normal: the same bits); and there, for
+//      softmax, where the row's bounds show that m's exponent is at least
+//      every x's (m > 0, |min| below 2^(e_m + 1)) or at most every x's
+//      (m <= 0), t_hi and t_lo by Fast2Sum in three operations instead of
+//      TwoSum's six (the same exact pair);
 //   3. once per row in f64: 1/sum for softmax; for log_softmax log(sum) as
 //      log1p of the sum without one maximum's term (exactly 1), which
 //      keeps its accuracy where that term dominates and the sum rounds near
@@ -92,6 +96,21 @@ constexpr int64_t kMaxAccumulators = 4;
 /// subnormal grid in f32, and their sum lose all but its first bits (rows
 /// of 257 measured 25 ULP off); scaled, they stay normal down to t = -131.
 constexpr int64_t kSumScaleExponent = 64;
+
+/// What a row's bounds tell of the exponents of the two terms of x - m.
+/// Fast2Sum, three operations, gives the exact rounding error of a sum
+/// when the exponent of its first term is at least the other's (Dekker);
+/// TwoSum, six, for any terms.
+enum class Difference {
+  /// Any magnitudes: TwoSum.
+  Any,
+  /// m > 0 and |min| below 2^(e_m + 1), with e_m the exponent of m: every
+  /// x of the row has an exponent at most m's (Fast2Sum of -m and x).
+  MaxExponentLarger,
+  /// m <= 0: every x <= m is at least as large in magnitude (Fast2Sum of
+  /// x and -m).
+  XExponentLarger,
+};
 
 /// Builds the passes of one softmax over rows of `rows` (a 2-D tensor) into
 /// `out` (of the same shape).
@@ -249,18 +268,33 @@ private:
     return arith::ConstantOp::create(lb, lb.getF32FloatAttr(value));
   }
 
-  /// x - m = hi + lo exactly (Knuth's TwoSum, any magnitudes). Where hi
-  /// is -inf (x = -inf, or an overflowing difference) lo would be NaN and
-  /// is -FLT_MAX instead, by one ordered compare (a vmaxps): finite, so
-  /// that e^hi = 0 multiplies it away and -inf absorbs it. NaN in hi stays.
+  /// x - m = hi + lo exactly, hi = x - m rounded: by Knuth's TwoSum for
+  /// any magnitudes, or by Fast2Sum in three operations fewer where the
+  /// row's bounds show which of the two terms has the larger exponent.
+  /// Where hi is -inf (x = -inf, or an overflowing difference, only
+  /// outside ExpDomain::Normal) lo would be NaN and is -FLT_MAX instead,
+  /// by one ordered compare (a vmaxps): finite, so that e^hi = 0
+  /// multiplies it away and -inf absorbs it. NaN in hi stays.
   std::pair<Value, Value> shifted(ImplicitLocOpBuilder &lb, Value x,
-                                  Value negMax, ExpDomain domain) {
+                                  Value negMax, ExpDomain domain,
+                                  Difference difference) {
     Value hi = arith::AddFOp::create(lb, x, negMax);
-    Value fromMax = arith::SubFOp::create(lb, hi, x);
-    Value fromX = arith::SubFOp::create(lb, hi, fromMax);
-    Value lo = arith::AddFOp::create(
-        lb, arith::SubFOp::create(lb, x, fromX),
-        arith::SubFOp::create(lb, negMax, fromMax));
+    Value lo;
+    switch (difference) {
+    case Difference::MaxExponentLarger:
+      lo = arith::SubFOp::create(lb, x, arith::SubFOp::create(lb, hi, negMax));
+      break;
+    case Difference::XExponentLarger:
+      lo = arith::SubFOp::create(lb, negMax, arith::SubFOp::create(lb, hi, x));
+      break;
+    case Difference::Any: {
+      Value fromMax = arith::SubFOp::create(lb, hi, x);
+      Value fromX = arith::SubFOp::create(lb, hi, fromMax);
+      lo = arith::AddFOp::create(lb, arith::SubFOp::create(lb, x, fromX),
+                                 arith::SubFOp::create(lb, negMax, fromMax));
+      break;
+    }
+    }
     // In the normal domain hi is finite, and so lo.
     if (domain == ExpDomain::Normal)
       return {hi, lo};
@@ -364,6 +398,17 @@ private:
       lanes = arith::AddFOp::create(rb, low, high);
     }
     return vector::ExtractOp::create(rb, lanes, ArrayRef<int64_t>{0});
+  }
+
+  /// The biased exponent of the f32 scalar `value`'s magnitude, as an i32
+  /// (0 for zero and subnormals).
+  Value exponentField(ImplicitLocOpBuilder &rb, Value value) {
+    Value bits = arith::BitcastOp::create(rb, rb.getI32Type(), value);
+    Value magnitude = arith::AndIOp::create(
+        rb, bits,
+        arith::ConstantOp::create(rb, rb.getI32IntegerAttr(0x7fffffff)));
+    return arith::ShRUIOp::create(
+        rb, magnitude, arith::ConstantOp::create(rb, rb.getI32IntegerAttr(23)));
   }
 
   /// The number of set lanes of `mask`, as an i32: its bits as one
@@ -503,15 +548,15 @@ private:
           rb, arith::AddIOp::create(rb, row, rowsAhead), lastRow);
     // First stage: x - m and exp's reduction and polynomial, for t in
     // `domain`.
-    auto startIn = [&](ExpDomain domain) {
-      return [&, domain](ImplicitLocOpBuilder &lb, Value column,
-                         Value mask) -> SmallVector<Value> {
+    auto startIn = [&](ExpDomain domain, Difference difference) {
+      return [&, domain, difference](ImplicitLocOpBuilder &lb, Value column,
+                                     Value mask) -> SmallVector<Value> {
         if (aheadRow && !mask)
           memref::PrefetchOp::create(lb, view, ValueRange{aheadRow, column},
                                      /*isWrite=*/false, /*localityHint=*/3,
                                      /*isDataCache=*/true);
         Value x = read(lb, rows, {row, column}, mask, zero32);
-        auto [tHi, tLo] = shifted(lb, x, negMax, domain);
+        auto [tHi, tLo] = shifted(lb, x, negMax, domain, difference);
         SmallVector<Value> started = {tHi, tLo};
         llvm::append_range(started,
                            buildExpF32SplitStart(lb, tHi, scale, domain));
@@ -561,18 +606,46 @@ private:
     Value normal =
         arith::CmpFOp::create(rb, arith::CmpFPredicate::OGE, lowest,
                               f32Constant(rb, normalExpFloor(scale)));
-    auto normalStart = startIn(ExpDomain::Normal);
     auto normalFinish = finishIn(ExpDomain::Normal);
-    auto anyStart = startIn(ExpDomain::Any);
     auto anyFinish = finishIn(ExpDomain::Any);
+    auto normalPass = [&](Difference difference) {
+      return [&, difference](ImplicitLocOpBuilder &ib) {
+        return stagedPass(ib, init, startIn(ExpDomain::Normal, difference),
+                          normalFinish);
+      };
+    };
+    auto anyPass = [&](ImplicitLocOpBuilder &ib) {
+      return stagedPass(ib, init, startIn(ExpDomain::Any, Difference::Any),
+                        anyFinish);
+    };
+    if (logarithm)
+      return branch(rb, normal, normalPass(Difference::Any), anyPass);
+    // softmax's normal domain: x - m = t_hi + t_lo by Fast2Sum where the
+    // bounds order the terms' exponents (the same t_hi and t_lo as
+    // TwoSum's, both exact), three operations fewer per vector, 3-4% less
+    // time over rows of 1024 in [-8, 8) (log_softmax's measured the same
+    // with them as without). A NaN row (m = -inf) counts as m <= 0, and
+    // gives NaN either way.
+    Value maxPositive = arith::CmpFOp::create(rb, arith::CmpFPredicate::OGT,
+                                              max, f32Constant(rb, 0.0f));
+    Value maxExponentLarger = arith::AndIOp::create(
+        rb, maxPositive,
+        arith::CmpIOp::create(rb, arith::CmpIPredicate::ule,
+                              exponentField(rb, min), exponentField(rb, max)));
     return branch(
         rb, normal,
         [&](ImplicitLocOpBuilder &ib) {
-          return stagedPass(ib, init, normalStart, normalFinish);
+          return branch(
+              ib, maxExponentLarger, normalPass(Difference::MaxExponentLarger),
+              [&](ImplicitLocOpBuilder &jb) {
+                Value maxNotPositive = arith::CmpFOp::create(
+                    jb, arith::CmpFPredicate::ULE, max, f32Constant(jb, 0.0f));
+                return branch(jb, maxNotPositive,
+                              normalPass(Difference::XExponentLarger),
+                              normalPass(Difference::Any));
+              });
         },
-        [&](ImplicitLocOpBuilder &ib) {
-          return stagedPass(ib, init, anyStart, anyFinish);
-        });
+        anyPass);
   }
 
   /// Steps 2 to 4 of row `row`, whose maximum is `max` and minimum `min`,
