@@ -84,17 +84,25 @@
 // VEC: memref.prefetch %[[VIEW]]
 // VEC: %[[X0:.+]] = vector.transfer_read %[[FLAT]]
 // VEC-COUNT-3: vector.transfer_read %[[FLAT]]
-// VEC: %[[A0:.+]] = math.absf %[[X0]] : vector<16xf32>
+// Each lane's |x| > 16 as integers: x's bits without the sign (shifted
+// out) above 16's (NaN's lie above every other float's).
+// VEC: %[[BITS0:.+]] = arith.bitcast %[[X0]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[MAG0:.+]] = arith.shli %[[BITS0]], %{{.+}} : vector<16xi32>
 // VEC: %[[SIXTEEN:.+]] = arith.constant dense<1.600000e+01> : vector<16xf32>
-// VEC: %[[OUT0:.+]] = arith.cmpf ugt, %[[A0]], %[[SIXTEEN]] : vector<16xf32>
-// VEC: %[[OUT1:.+]] = arith.cmpf ugt
+// VEC: %[[LIMITBITS:.+]] = arith.bitcast %[[SIXTEEN]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[LIMIT:.+]] = arith.shli %[[LIMITBITS]], %{{.+}} : vector<16xi32>
+// VEC: %[[OUT0:.+]] = arith.cmpi ugt, %[[MAG0]], %[[LIMIT]] : vector<16xi32>
+// VEC: %[[OUT1:.+]] = arith.cmpi ugt
 // VEC: %[[OUT01:.+]] = arith.ori %[[OUT0]], %[[OUT1]] : vector<16xi1>
 // VEC-COUNT-2: arith.ori
 // VEC: %[[ANYOUT:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
 // VEC: %[[YS:.+]]:4 = scf.if %[[ANYOUT]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
-// VEC: %[[B0:.+]] = math.absf %[[X0]] : vector<16xf32>
+// VEC: %[[BBITS0:.+]] = arith.bitcast %[[X0]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[BMAG0:.+]] = arith.shli %[[BBITS0]], %{{.+}} : vector<16xi32>
 // VEC: %[[SIXTYFOUR:.+]] = arith.constant dense<6.400000e+01> : vector<16xf32>
-// VEC: arith.cmpf ugt, %[[B0]], %[[SIXTYFOUR]] : vector<16xf32>
+// VEC: %[[BLIMITBITS:.+]] = arith.bitcast %[[SIXTYFOUR]] : vector<16xf32> to vector<16xi32>
+// VEC: %[[BLIMIT:.+]] = arith.shli %[[BLIMITBITS]], %{{.+}} : vector<16xi32>
+// VEC: arith.cmpi ugt, %[[BMAG0]], %[[BLIMIT]] : vector<16xi32>
 // VEC-COUNT-3: arith.ori
 // VEC: %[[ANYBEYOND:.+]] = vector.reduction <or>, %{{.+}} : vector<16xi1> into i1
 // VEC: %{{.+}}:4 = scf.if %[[ANYBEYOND]] -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>) {
