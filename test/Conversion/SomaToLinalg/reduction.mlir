@@ -342,13 +342,13 @@ func.func @batch_norm(%x: tensor<?x3x4x5xf32>, %m: tensor<3xf32>, %v: tensor<3xf
 // ROWS:   %[[MAX_EXP:.+]] = arith.shrui %{{.+}}, %c23_i32{{.*}} : i32
 // ROWS:   %[[ORDERED:.+]] = arith.cmpi ule, %[[MIN_EXP]], %[[MAX_EXP]] : i32
 // ROWS:   %[[MAX_FIRST:.+]] = arith.andi %[[POSITIVE]], %[[ORDERED]] : i1
+// ROWS:   %[[NOT_POSITIVE:.+]] = arith.cmpf ule, %[[MAX]], %{{.+}} : f32
 // ROWS:   scf.if %[[NORMAL]]
 // ROWS:     scf.if %[[MAX_FIRST]]
 // ROWS:       %[[HI:.+]] = arith.addf %[[XV:.+]], %[[NEGMAX:.+]] : vector<16xf32>
 // ROWS-NEXT:  %[[BACK:.+]] = arith.subf %[[HI]], %[[NEGMAX]] : vector<16xf32>
 // ROWS-NEXT:  arith.subf %[[XV]], %[[BACK]] : vector<16xf32>
 // ROWS:     } else {
-// ROWS:       %[[NOT_POSITIVE:.+]] = arith.cmpf ule, %[[MAX]], %{{.+}} : f32
 // ROWS:       scf.if %[[NOT_POSITIVE]]
 // ROWS:         %[[HI2:.+]] = arith.addf %[[XV2:.+]], %[[NEGMAX2:.+]] : vector<16xf32>
 // ROWS-NEXT:    %[[BACK2:.+]] = arith.subf %[[HI2]], %[[XV2]] : vector<16xf32>

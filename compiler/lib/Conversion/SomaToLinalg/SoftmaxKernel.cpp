@@ -632,20 +632,18 @@ private:
         rb, maxPositive,
         arith::CmpIOp::create(rb, arith::CmpIPredicate::ule,
                               exponentField(rb, min), exponentField(rb, max)));
-    return branch(
-        rb, normal,
-        [&](ImplicitLocOpBuilder &ib) {
-          return branch(
-              ib, maxExponentLarger, normalPass(Difference::MaxExponentLarger),
-              [&](ImplicitLocOpBuilder &jb) {
-                Value maxNotPositive = arith::CmpFOp::create(
-                    jb, arith::CmpFPredicate::ULE, max, f32Constant(jb, 0.0f));
-                return branch(jb, maxNotPositive,
-                              normalPass(Difference::XExponentLarger),
-                              normalPass(Difference::Any));
-              });
-        },
-        anyPass);
+    // (max is never NaN: the first pass's compares skip NaN.)
+    Value maxNotPositive = arith::CmpFOp::create(rb, arith::CmpFPredicate::ULE,
+                                                 max, f32Constant(rb, 0.0f));
+    auto xFirstOrAny = [&](ImplicitLocOpBuilder &ib) {
+      return branch(ib, maxNotPositive, normalPass(Difference::XExponentLarger),
+                    normalPass(Difference::Any));
+    };
+    auto normalPasses = [&](ImplicitLocOpBuilder &ib) {
+      return branch(ib, maxExponentLarger,
+                    normalPass(Difference::MaxExponentLarger), xFirstOrAny);
+    };
+    return branch(rb, normal, normalPasses, anyPass);
   }
 
   /// Steps 2 to 4 of row `row`, whose maximum is `max` and minimum `min`,
